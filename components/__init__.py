@@ -1,0 +1,8 @@
+"""Components of b2c-apigw and their provider-free helpers.
+
+- ``config``: reads and validates the stack config (plain Python, no resources).
+- ``naming``: logical and cloud-visible names, stable app-role ids.
+- ``b2c``: every Azure AD B2C URL and issuer the program builds, in one place.
+- ``api_app`` / ``client_app``: the Azure AD B2C app registrations (pulumi-azuread).
+- ``http_api``: the API Gateway HTTP API with its JWT authorizer (pulumi-aws).
+"""

@@ -1,0 +1,608 @@
+"""The stack config contract: parsing and validation, before any resource is registered.
+
+``parse_settings`` is plain Python: it takes the raw values of the config keys and returns frozen,
+typed ``Settings``, or raises ``ConfigError`` listing *every* bad key with what would be valid, so a
+user fixes a config in one round. ``read_settings`` reads the keys from Pulumi config and turns a
+``ConfigError`` into a ``pulumi.RunError`` (printed without a stack trace) before ``__main__``
+creates anything: a bad config never deploys half a stack.
+
+The keys live in the ``b2c-apigw`` namespace (``tenant``, ``api``, ``clients``), plus the provider
+key ``azuread:tenantId``, which must name the B2C directory itself (DOMAIN.md: registrations made in
+the company's main directory are the commonest failure).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, cast
+from urllib.parse import urlsplit
+
+from . import b2c, naming
+
+NAMESPACE: Final = "b2c-apigw"
+
+# --- Limits and defaults, each with where it comes from -------------------------------------------
+
+DEFAULT_ISSUER_FORMAT: Final[b2c.IssuerFormat] = "tfp"
+DEFAULT_THROTTLE_BURST: Final = 50
+DEFAULT_THROTTLE_RATE: Final = 100.0
+# API Gateway's default account-level quota (AWS "Amazon API Gateway quotas"): 10,000 requests per
+# second with a burst of 5,000. A stage limit above the account's does nothing.
+MAX_THROTTLE_BURST: Final = 5000
+MAX_THROTTLE_RATE: Final = 10000.0
+DEFAULT_LOG_RETENTION_DAYS: Final = 30
+# The only values CloudWatch Logs accepts for retentionInDays (PutRetentionPolicy API reference).
+LOG_RETENTION_DAYS: Final = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+DEFAULT_SECRET_DAYS: Final = 180
+# The Entra portal offers client secrets of at most 24 months; 730 days matches it.
+MIN_SECRET_DAYS: Final = 1
+MAX_SECRET_DAYS: Final = 730
+# AWS "HTTP API quotas": at most 10 authorization scopes per route.
+MAX_SCOPES_PER_ROUTE: Final = 10
+# HTTP API route methods (AWS "Working with routes for HTTP APIs").
+HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# The tenant name is the left-most label of <name>.onmicrosoft.com and <name>.b2clogin.com: letters
+# and digits only (the B2C "Initial domain name" field), at most a DNS label long.
+_TENANT_NAME = re.compile(r"^[a-z0-9]{1,63}$")
+# User flows are B2C_1_<name>, custom policies B2C_1A_<name>.
+_POLICY = re.compile(r"^B2C_1A?_[A-Za-z0-9_.-]{1,100}$", re.IGNORECASE)
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+# API and client names reach AWS names, display names and the App ID URI: keep them slugs.
+_SLUG = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+# App role values: no spaces, not starting with a dot (Entra appRole.value); kept to characters that
+# are also safe in an API Gateway authorization scope and a Pulumi logical name.
+_PERMISSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
+_ROUTE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)$")
+_SEGMENT = re.compile(r"^(\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\}|[A-Za-z0-9._~!$&'()*,;=:@-]+)$")
+
+_TENANT_KEYS: Final = ("name", "id", "policy", "issuerFormat", "domain")
+_API_KEYS: Final = ("name", "permissions", "upstream", "routes", "throttle", "logRetentionDays", "appIdUri")
+_PERMISSION_KEYS: Final = ("value", "description")
+_ROUTE_KEYS: Final = ("route", "scopes", "public")
+_THROTTLE_KEYS: Final = ("burst", "rate")
+_CLIENT_KEYS: Final = ("name", "grants", "secretDays")
+
+
+# --- The typed settings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """The Azure AD B2C tenant and the user flow whose endpoints issue the tokens."""
+
+    name: str
+    """Initial domain prefix: ``contosob2c`` for ``contosob2c.onmicrosoft.com``."""
+    id: str
+    """Directory (tenant) id, a GUID; the ``<tenantId>`` of the issuer."""
+    policy: str
+    """An existing user flow or custom policy (``B2C_1_susi``); B2C endpoints are policy-scoped."""
+    issuer_format: b2c.IssuerFormat
+    """Which ``iss`` form the user flow emits: ``tfp`` (default) or ``tenant``."""
+    domain: str | None
+    """Custom domain replacing ``<name>.b2clogin.com``, if any."""
+
+    @property
+    def issuer(self) -> str:
+        return b2c.issuer(self.name, self.id, self.policy, self.issuer_format, self.domain)
+
+    @property
+    def token_url(self) -> str:
+        return b2c.token_url(self.name, self.policy, self.domain)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One app role on the API app, and the scope routes demand."""
+
+    value: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API Gateway route: ``key`` is ``METHOD /path``; ``scopes`` is empty for public routes."""
+
+    key: str
+    scopes: tuple[str, ...]
+    public: bool
+
+    @property
+    def method(self) -> str:
+        return self.key.split(" ", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.key.split(" ", 1)[1]
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Stage-wide default route throttling."""
+
+    burst: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class Api:
+    """The protected API: its permissions, upstream and routes."""
+
+    name: str
+    permissions: tuple[Permission, ...]
+    upstream: str
+    """``https://host[:port]``; each route's path is forwarded to it unchanged."""
+    routes: tuple[Route, ...]
+    throttle: Throttle
+    log_retention_days: int
+    identifier_uri: str
+    """The App ID URI: the override from config, else ``https://<tenant>.onmicrosoft.com/<api>-<stack>``."""
+
+    @property
+    def permission_values(self) -> tuple[str, ...]:
+        return tuple(p.value for p in self.permissions)
+
+
+@dataclass(frozen=True)
+class Client:
+    """A machine-to-machine caller and the permissions granted to it (admin consent)."""
+
+    name: str
+    grants: tuple[str, ...]
+    secret_days: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``__main__`` needs, validated."""
+
+    stack: str
+    tenant: Tenant
+    api: Api
+    clients: tuple[Client, ...]
+
+
+class ConfigError(ValueError):
+    """The config is invalid; ``problems`` lists each bad key with what would be valid."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"the stack config is invalid; nothing was created. Fix these keys and run again:\n{lines}")
+
+
+# --- Validation ------------------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects problems so one run reports every bad key, not just the first."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(f"{key}: {message}")
+
+
+def _show(value: object) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _mapping(raw: object, key: str, allowed: Sequence[str], p: _Problems) -> Mapping[str, Any] | None:
+    if not isinstance(raw, Mapping):
+        p.add(key, f"must be a map with the keys {', '.join(allowed)} (got {_show(raw)})")
+        return None
+    for k in raw:
+        if k not in allowed:
+            p.add(f"{key}.{k}", f"unknown key (valid: {', '.join(allowed)})")
+    return cast(Mapping[str, Any], raw)
+
+
+def _string(raw: Mapping[str, Any], field: str, key: str, p: _Problems, *, required: bool = True) -> str | None:
+    value = raw.get(field)
+    if value is None:
+        if required:
+            p.add(f"{key}.{field}", "is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        p.add(f"{key}.{field}", f"must be a non-empty string (got {_show(value)})")
+        return None
+    return value
+
+
+def _int(raw: Mapping[str, Any], field: str, key: str, default: int, p: _Problems) -> int | None:
+    value = raw.get(field, default)
+    # bool is an int in Python; `true` in YAML is never a number of days.
+    if isinstance(value, bool) or not isinstance(value, int):
+        p.add(f"{key}.{field}", f"must be a whole number (got {_show(value)})")
+        return None
+    return value
+
+
+def _string_list(raw: Mapping[str, Any], field: str, key: str, p: _Problems) -> list[str] | None:
+    value = raw.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        p.add(f"{key}.{field}", f"must be a list of permission values (got {_show(value)})")
+        return None
+    return cast(list[str], value)
+
+
+def _check_permission_refs(values: Sequence[str], known: Sequence[str], key: str, p: _Problems) -> tuple[str, ...]:
+    seen: list[str] = []
+    for v in values:
+        if v not in known:
+            p.add(key, f"{v!r} is not in api.permissions (valid: {', '.join(known) or 'none defined'})")
+        elif v in seen:
+            p.add(key, f"lists {v!r} twice")
+        else:
+            seen.append(v)
+    return tuple(seen)
+
+
+def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
+    key = f"{NAMESPACE}:tenant"
+    t = _mapping(raw, key, _TENANT_KEYS, p)
+    if t is None:
+        return None
+    before = len(p.items)
+    name = _string(t, "name", key, p)
+    if name is not None and not _TENANT_NAME.match(name):
+        hint = ""
+        if "." in name:
+            hint = f"; give only the prefix, e.g. {name.split('.', 1)[0].lower()!r}"
+        elif name.lower() != name:
+            hint = f"; write it in lowercase, {name.lower()!r}"
+        p.add(
+            f"{key}.name",
+            f"{name!r} is not an onmicrosoft.com prefix (lowercase letters and digits only{hint})",
+        )
+    tenant_id = _string(t, "id", key, p)
+    if tenant_id is not None and not _GUID.match(tenant_id):
+        p.add(
+            f"{key}.id",
+            f"{tenant_id!r} is not a GUID (the B2C directory's tenant id, e.g. 11111111-2222-3333-4444-555555555555)",
+        )
+    policy = _string(t, "policy", key, p)
+    if policy is not None and not _POLICY.match(policy):
+        p.add(
+            f"{key}.policy",
+            f"{policy!r} is not a B2C user flow or custom policy name "
+            "(B2C_1_<name> for a user flow, B2C_1A_<name> for a custom policy)",
+        )
+    fmt = t.get("issuerFormat", DEFAULT_ISSUER_FORMAT)
+    if fmt not in b2c.ISSUER_FORMATS:
+        p.add(f"{key}.issuerFormat", f"{_show(fmt)} is not an issuer format (valid: tfp, tenant)")
+    domain = _string(t, "domain", key, p, required=False)
+    if domain is not None and not _HOSTNAME.match(domain):
+        p.add(
+            f"{key}.domain",
+            f"{domain!r} is not a host name (give only the host, e.g. login.contoso.com, without https:// or a path)",
+        )
+    if len(p.items) > before or name is None or tenant_id is None or policy is None:
+        return None
+    return Tenant(
+        name=name,
+        id=tenant_id.lower(),
+        policy=policy,
+        issuer_format=cast(b2c.IssuerFormat, fmt),
+        domain=domain,
+    )
+
+
+def _parse_permissions(raw: object, key: str, p: _Problems) -> tuple[Permission, ...]:
+    if not isinstance(raw, list) or not raw:
+        p.add(key, f"must be a non-empty list of {{value, description}} (got {_show(raw)})")
+        return ()
+    out: list[Permission] = []
+    for i, item in enumerate(raw):
+        ikey = f"{key}[{i}]"
+        m = _mapping(item, ikey, _PERMISSION_KEYS, p)
+        if m is None:
+            continue
+        value = _string(m, "value", ikey, p)
+        if value is None:
+            continue
+        if not _PERMISSION.match(value):
+            p.add(
+                f"{ikey}.value",
+                f"{value!r} is not a valid app role value (letters, digits, '.', '_', ':' and '-', "
+                "no spaces, starting with a letter or digit, at most 120 characters)",
+            )
+            continue
+        if any(q.value == value for q in out):
+            p.add(f"{ikey}.value", f"duplicate permission {value!r} (each value defines one app role)")
+            continue
+        description = _string(m, "description", ikey, p, required=False) or f"Allows {value}"
+        out.append(Permission(value=value, description=description))
+    return tuple(out)
+
+
+def _parse_upstream(raw: object, key: str, p: _Problems) -> str | None:
+    if not isinstance(raw, str) or not raw:
+        p.add(key, f"is required: the https:// origin the routes forward to (got {_show(raw)})")
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme != "https" or not parts.hostname:
+        p.add(key, f"{raw!r} must be an https:// URL (API Gateway calls it over the internet)")
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        p.add(
+            key,
+            f"{raw!r} must be an origin only, like https://{parts.netloc}: the integration forwards each "
+            "route's path as-is ($request.path), so a base path would be dropped",
+        )
+        return None
+    return f"https://{parts.netloc}"
+
+
+def _check_route_key(route_key: str, key: str, p: _Problems) -> bool:
+    m = _ROUTE.match(route_key)
+    if not m:
+        p.add(key, f"{route_key!r} is not 'METHOD /path' (e.g. 'GET /posts' or 'GET /posts/{{id}}')")
+        return False
+    method, path = m.group("method"), m.group("path")
+    if method not in HTTP_METHODS:
+        p.add(key, f"{route_key!r} has an unknown method {method!r} (valid: {', '.join(HTTP_METHODS)})")
+        return False
+    if path != "/":
+        segments = path[1:].split("/")
+        for i, seg in enumerate(segments):
+            if not _SEGMENT.match(seg) or (seg.endswith("+}") and i != len(segments) - 1):
+                p.add(
+                    key,
+                    f"{route_key!r} has an invalid path segment {seg!r} (segments are literal text, "
+                    "{name}, or a greedy {name+} as the last segment; no empty segments or trailing '/')",
+                )
+                return False
+    return True
+
+
+def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problems) -> tuple[Route, ...]:
+    if not isinstance(raw, list) or not raw:
+        p.add(key, f"must be a non-empty list of {{route, scopes}} or {{route, public: true}} (got {_show(raw)})")
+        return ()
+    out: list[Route] = []
+    for i, item in enumerate(raw):
+        ikey = f"{key}[{i}]"
+        m = _mapping(item, ikey, _ROUTE_KEYS, p)
+        if m is None:
+            continue
+        route_key = _string(m, "route", ikey, p)
+        if route_key is None or not _check_route_key(route_key, f"{ikey}.route", p):
+            continue
+        if any(r.key == route_key for r in out):
+            p.add(f"{ikey}.route", f"duplicate route {route_key!r} (each route key may appear once)")
+            continue
+        public = m.get("public", False)
+        if not isinstance(public, bool):
+            p.add(f"{ikey}.public", f"must be true or false (got {_show(public)})")
+            continue
+        rkey = f"{ikey} ({route_key}).scopes"
+        scopes = _string_list(m, "scopes", f"{ikey} ({route_key})", p)
+        if scopes is None:
+            continue
+        if public and scopes:
+            p.add(rkey, "a public route takes no scopes: remove them, or remove 'public: true'")
+            continue
+        if not public and not scopes:
+            p.add(
+                rkey,
+                "a protected route needs at least one scope "
+                f"(one of: {', '.join(permissions)}); to serve it without a token set 'public: true'",
+            )
+            continue
+        if len(scopes) > MAX_SCOPES_PER_ROUTE:
+            p.add(rkey, f"has {len(scopes)} scopes; API Gateway allows at most {MAX_SCOPES_PER_ROUTE} per route")
+            continue
+        out.append(Route(key=route_key, scopes=_check_permission_refs(scopes, permissions, rkey, p), public=public))
+    return tuple(out)
+
+
+def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
+    if raw is None:
+        return Throttle(burst=DEFAULT_THROTTLE_BURST, rate=DEFAULT_THROTTLE_RATE)
+    m = _mapping(raw, key, _THROTTLE_KEYS, p)
+    if m is None:
+        return None
+    burst = _int(m, "burst", key, DEFAULT_THROTTLE_BURST, p)
+    if burst is not None and not 0 <= burst <= MAX_THROTTLE_BURST:
+        p.add(f"{key}.burst", f"{burst} is outside 0..{MAX_THROTTLE_BURST} (requests)")
+        burst = None
+    rate = m.get("rate", DEFAULT_THROTTLE_RATE)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= MAX_THROTTLE_RATE:
+        p.add(f"{key}.rate", f"{_show(rate)} must be a number in 0..{MAX_THROTTLE_RATE:g} (requests per second)")
+        return None
+    if burst is None:
+        return None
+    return Throttle(burst=burst, rate=float(rate))
+
+
+def _parse_identifier_uri(raw: object, key: str, p: _Problems) -> str | None:
+    if not isinstance(raw, str) or not raw:
+        p.add(key, f"must be a URI string (got {_show(raw)})")
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("https", "api") or not parts.netloc:
+        p.add(key, f"{raw!r} must start with https:// (on a verified domain) or api://; urn: is not accepted")
+    elif parts.query or parts.fragment or raw.endswith("/"):
+        p.add(key, f"{raw!r} must not end with '/' nor carry a query or fragment")
+    elif len(raw) > naming.MAX_IDENTIFIER_URI_LENGTH:
+        p.add(key, f"{raw!r} is {len(raw)} characters; Entra ID allows {naming.MAX_IDENTIFIER_URI_LENGTH}")
+    else:
+        return raw
+    return None
+
+
+def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> Api | None:
+    key = f"{NAMESPACE}:api"
+    a = _mapping(raw, key, _API_KEYS, p)
+    if a is None:
+        return None
+    before = len(p.items)
+    name = _string(a, "name", key, p)
+    if name is not None and not _SLUG.match(name):
+        p.add(
+            f"{key}.name",
+            f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
+        )
+    permissions = _parse_permissions(a.get("permissions"), f"{key}.permissions", p)
+    values = [q.value for q in permissions]
+    upstream = _parse_upstream(a.get("upstream"), f"{key}.upstream", p)
+    routes = _parse_routes(a.get("routes"), f"{key}.routes", values, p)
+    throttle = _parse_throttle(a.get("throttle"), f"{key}.throttle", p)
+    retention = _int(a, "logRetentionDays", key, DEFAULT_LOG_RETENTION_DAYS, p)
+    if retention is not None and retention not in LOG_RETENTION_DAYS:
+        p.add(
+            f"{key}.logRetentionDays",
+            f"{retention} is not a CloudWatch retention (valid: {', '.join(map(str, LOG_RETENTION_DAYS))})",
+        )
+    identifier_uri: str | None = None
+    if "appIdUri" in a:
+        identifier_uri = _parse_identifier_uri(a["appIdUri"], f"{key}.appIdUri", p)
+    elif tenant is not None and name is not None and _SLUG.match(name):
+        identifier_uri = naming.default_identifier_uri(tenant.name, name, stack)
+        if len(identifier_uri) > naming.MAX_IDENTIFIER_URI_LENGTH:
+            p.add(
+                f"{key}.name",
+                f"the App ID URI {identifier_uri!r} would exceed {naming.MAX_IDENTIFIER_URI_LENGTH} characters: "
+                "shorten the API name or set api.appIdUri",
+            )
+    if (
+        len(p.items) > before
+        or name is None
+        or upstream is None
+        or throttle is None
+        or retention is None
+        or identifier_uri is None
+    ):
+        return None
+    return Api(
+        name=name,
+        permissions=permissions,
+        upstream=upstream,
+        routes=routes,
+        throttle=throttle,
+        log_retention_days=retention,
+        identifier_uri=identifier_uri,
+    )
+
+
+def _parse_clients(raw: object, permissions: Sequence[str] | None, p: _Problems) -> tuple[Client, ...]:
+    key = f"{NAMESPACE}:clients"
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        p.add(key, f"must be a list of {{name, grants, secretDays}} (got {_show(raw)})")
+        return ()
+    out: list[Client] = []
+    for i, item in enumerate(raw):
+        ikey = f"{key}[{i}]"
+        m = _mapping(item, ikey, _CLIENT_KEYS, p)
+        if m is None:
+            continue
+        name = _string(m, "name", ikey, p)
+        if name is None:
+            continue
+        if not _SLUG.match(name):
+            p.add(
+                f"{ikey}.name",
+                f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
+            )
+            continue
+        if any(c.name == name for c in out):
+            p.add(f"{ikey}.name", f"duplicate client name {name!r}")
+            continue
+        ckey = f"{ikey} ({name})"
+        grants = _string_list(m, "grants", ckey, p)
+        days = _int(m, "secretDays", ckey, DEFAULT_SECRET_DAYS, p)
+        if days is not None and not MIN_SECRET_DAYS <= days <= MAX_SECRET_DAYS:
+            p.add(f"{ckey}.secretDays", f"{days} is outside {MIN_SECRET_DAYS}..{MAX_SECRET_DAYS} (days)")
+            continue
+        if grants is None or days is None:
+            continue
+        checked = _check_permission_refs(grants, permissions, f"{ckey}.grants", p) if permissions is not None else ()
+        out.append(Client(name=name, grants=checked, secret_days=days))
+    return tuple(out)
+
+
+def parse_settings(
+    *,
+    tenant: object,
+    api: object,
+    clients: object,
+    stack: str,
+    azuread_tenant_id: str | None,
+) -> Settings:
+    """Validate the raw config values (as decoded from YAML/JSON) and return typed settings.
+
+    Raises ``ConfigError`` naming every bad key; ``None`` stands for a key that is not set.
+    """
+    p = _Problems()
+    if tenant is None:
+        p.add(f"{NAMESPACE}:tenant", "is missing (a map with name, id and policy; see the README)")
+    if api is None:
+        p.add(f"{NAMESPACE}:api", "is missing (a map with name, permissions, upstream and routes; see the README)")
+    t = _parse_tenant(tenant, p) if tenant is not None else None
+    a = _parse_api(api, t, stack, p) if api is not None else None
+    # Grants are checked against the permissions even when another api key is bad, so that one
+    # run names every problem; the permissions' own problems were reported above.
+    permission_values: list[str] | None = None
+    if a is not None:
+        permission_values = list(a.permission_values)
+    elif isinstance(api, Mapping):
+        permission_values = [q.value for q in _parse_permissions(api.get("permissions"), "", _Problems())]
+    c = _parse_clients(clients, permission_values, p)
+
+    if azuread_tenant_id is None:
+        p.add(
+            "azuread:tenantId",
+            "is not set: set it to the B2C directory's id (tenant.id) so the azuread provider "
+            "creates the registrations there and not in another directory",
+        )
+    elif (
+        isinstance(tenant, Mapping)
+        and isinstance(tenant.get("id"), str)
+        and azuread_tenant_id.strip().lower() != str(tenant["id"]).strip().lower()
+    ):
+        p.add(
+            "azuread:tenantId",
+            f"{azuread_tenant_id!r} differs from {NAMESPACE}:tenant.id {tenant['id']!r}: the registrations "
+            "would be created in another directory than the B2C tenant that issues the tokens",
+        )
+
+    if p.items:
+        raise ConfigError(p.items)
+    assert t is not None and a is not None  # no problems means every section parsed
+    return Settings(stack=stack, tenant=t, api=a, clients=c)
+
+
+def _decode(raw: str | None) -> object:
+    """Structured config arrives as JSON text. A value that is not JSON is a plain string set where a
+    map or list belongs; it is passed on as that string so the section's check names the key."""
+    if raw is None:
+        return None
+    try:
+        return cast(object, json.loads(raw))
+    except json.JSONDecodeError:
+        return raw
+
+
+def read_settings(get: Callable[[str], str | None], stack: str) -> Settings:
+    """Read the config through ``get`` (full key such as ``b2c-apigw:api`` -> raw text or ``None``)
+    and validate it. ``__main__`` passes ``pulumi.runtime.get_config``; tests pass a dict's ``get``.
+    """
+    return parse_settings(
+        tenant=_decode(get(f"{NAMESPACE}:tenant")),
+        api=_decode(get(f"{NAMESPACE}:api")),
+        clients=_decode(get(f"{NAMESPACE}:clients")),
+        stack=stack,
+        azuread_tenant_id=get("azuread:tenantId"),
+    )

@@ -1,0 +1,166 @@
+"""The API Gateway HTTP API with a JWT authorizer in front of one upstream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from .config import Route, Throttle
+
+# AWS "Control access to HTTP APIs with JWT authorizers": the token is read from this identity
+# source, bare or prefixed with "Bearer ".
+IDENTITY_SOURCE = "$request.header.Authorization"
+
+# One JSON object per request. $context.authorizer.error says why a call got 401; the claims say who
+# called and with which scopes (B2C puts the granted roles in scp, DOMAIN.md).
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "requestTime": "$context.requestTime",
+        "ip": "$context.identity.sourceIp",
+        "routeKey": "$context.routeKey",
+        "path": "$context.path",
+        "status": "$context.status",
+        "responseLength": "$context.responseLength",
+        "integrationStatus": "$context.integrationStatus",
+        "integrationError": "$context.integrationErrorMessage",
+        "authorizerError": "$context.authorizer.error",
+        "clientId": "$context.authorizer.claims.azp",
+        "sub": "$context.authorizer.claims.sub",
+        "scopes": "$context.authorizer.claims.scp",
+    },
+    separators=(",", ":"),
+)
+
+
+@dataclass(frozen=True)
+class JwtHttpApiArgs:
+    api_name: str
+    """The HTTP API's name in the account (carries the stack)."""
+    issuer: pulumi.Input[str]
+    """Must equal the tokens' ``iss`` byte for byte; its discovery document supplies the keys."""
+    audience: pulumi.Input[str]
+    """The API app's client id: the tokens' ``aud``."""
+    upstream: str
+    """``https://host[:port]``; every route's path is forwarded to it."""
+    routes: Sequence[Route]
+    throttle: Throttle
+    log_group_name: str
+    log_retention_days: int
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class JwtHttpApi(pulumi.ComponentResource):
+    """Creates an ``apigatewayv2.Api`` (HTTP), one JWT ``Authorizer``, one ``HTTP_PROXY`` ``Integration``
+    shared by all routes, one ``Route`` per config route (JWT with its scopes, or NONE when public),
+    a CloudWatch ``LogGroup`` and the ``$default`` ``Stage`` (auto-deploy, JSON access logs, throttling).
+
+    Routes are keyed by their route key, so adding or removing one never touches the others.
+    """
+
+    api_id: pulumi.Output[str]
+    api_endpoint: pulumi.Output[str]
+    """``https://<id>.execute-api.<region>.amazonaws.com``: the ``$default`` stage serves at its root."""
+    authorizer_id: pulumi.Output[str]
+    routes: dict[str, list[str]]
+    """Route key -> scopes it demands (empty for public routes)."""
+
+    def __init__(self, name: str, args: JwtHttpApiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("b2capigw:aws:JwtHttpApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        api = aws.apigatewayv2.Api(
+            f"{name}-api",
+            name=args.api_name,
+            protocol_type="HTTP",
+            description="HTTP API protected by Azure AD B2C tokens (b2c-apigw)",
+            tags=tags,
+            opts=child,
+        )
+        authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-jwt",
+            api_id=api.id,
+            name="b2c-jwt",
+            authorizer_type="JWT",
+            identity_sources=[IDENTITY_SOURCE],
+            jwt_configuration=aws.apigatewayv2.AuthorizerJwtConfigurationArgs(
+                issuer=args.issuer,
+                audiences=[args.audience],
+            ),
+            opts=child,
+        )
+        # One integration serves every route: overwrite:path forwards the request's own path
+        # (DOMAIN.md, "HTTP proxy integrations"). HTTP proxy integrations support payload format 1.0 only.
+        integration = aws.apigatewayv2.Integration(
+            f"{name}-upstream",
+            api_id=api.id,
+            integration_type="HTTP_PROXY",
+            integration_method="ANY",
+            integration_uri=args.upstream,
+            payload_format_version="1.0",
+            request_parameters={"overwrite:path": "$request.path"},
+            opts=child,
+        )
+        target = integration.id.apply(lambda integration_id: f"integrations/{integration_id}")
+        for route in args.routes:
+            if route.public:
+                aws.apigatewayv2.Route(
+                    f"{name}-route-{route.key}",
+                    api_id=api.id,
+                    route_key=route.key,
+                    target=target,
+                    authorization_type="NONE",
+                    opts=child,
+                )
+            else:
+                aws.apigatewayv2.Route(
+                    f"{name}-route-{route.key}",
+                    api_id=api.id,
+                    route_key=route.key,
+                    target=target,
+                    authorization_type="JWT",
+                    authorizer_id=authorizer.id,
+                    authorization_scopes=list(route.scopes),
+                    opts=child,
+                )
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-access-logs",
+            name=args.log_group_name,
+            retention_in_days=args.log_retention_days,
+            tags=tags,
+            opts=child,
+        )
+        aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=api.id,
+            name="$default",
+            auto_deploy=True,
+            access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
+                destination_arn=log_group.arn,
+                format=ACCESS_LOG_FORMAT,
+            ),
+            default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
+                throttling_burst_limit=args.throttle.burst,
+                throttling_rate_limit=args.throttle.rate,
+            ),
+            tags=tags,
+            opts=child,
+        )
+
+        self.api_id = api.id
+        self.api_endpoint = api.api_endpoint
+        self.authorizer_id = authorizer.id
+        self.routes = {r.key: list(r.scopes) for r in args.routes}
+        self.register_outputs(
+            {
+                "api_id": self.api_id,
+                "api_endpoint": self.api_endpoint,
+                "authorizer_id": self.authorizer_id,
+                "routes": self.routes,
+            }
+        )
