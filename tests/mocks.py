@@ -1,0 +1,161 @@
+"""Pulumi unit-test mocks that behave like the providers where the program reads computed values.
+
+Each resource type gets realistic computed outputs (ids, client ids, ARNs, endpoints, a password
+value), as pulumi/examples `testing-unit-py` does: without them these Outputs resolve to None and
+tests would check nothing (../shared/design/TESTING.md). Every registration is recorded with its
+inputs (camelCase wire names) so tests assert what would reach the providers.
+
+``run_program`` runs the real ``__main__.py`` under these mocks with a given stack config and
+returns what it registered and exported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import runpy
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pulumi
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIN = ROOT / "__main__.py"
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+# Fake secrets start with this marker so tests can search any text for a leak.
+SECRET_MARKER = "FAKE-SECRET-"
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, "/".join(parts)))
+
+
+@dataclass
+class Registered:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    custom: bool
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records registrations; computes provider-like outputs from the stack and logical name."""
+
+    def __init__(self, stack: str) -> None:
+        self.stack = stack
+        self.registered: list[Registered] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        seed = (self.stack, args.typ, args.name)
+        rid = _uuid(*seed)
+        outputs = dict(args.inputs)
+        t = args.typ
+        if t == "azuread:index/application:Application":
+            object_id = _uuid(*seed, "object")
+            outputs |= {"clientId": _uuid(*seed, "client"), "objectId": object_id}
+            rid = f"/applications/{object_id}"
+        elif t == "azuread:index/servicePrincipal:ServicePrincipal":
+            outputs |= {"objectId": rid}
+            rid = f"/servicePrincipals/{rid}"
+        elif t == "azuread:index/applicationPassword:ApplicationPassword":
+            outputs |= {"value": f"{SECRET_MARKER}{rid[:8]}", "keyId": rid}
+        elif t == "aws:apigatewayv2/api:Api":
+            rid = rid.replace("-", "")[:10]
+            outputs |= {
+                "apiEndpoint": f"https://{rid}.execute-api.{REGION}.amazonaws.com",
+                "arn": f"arn:aws:apigateway:{REGION}::/apis/{rid}",
+            }
+        elif t == "aws:cloudwatch/logGroup:LogGroup":
+            outputs |= {"arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{args.inputs['name']}"}
+        elif t.startswith("aws:apigatewayv2/"):
+            rid = rid.replace("-", "")[:7]
+        self.registered.append(Registered(t, args.name, dict(args.inputs), outputs, bool(args.custom)))
+        return (rid if args.custom else None), outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        raise AssertionError(f"the program made an unexpected provider call: {args.token}")
+
+    # --- lookups for tests -------------------------------------------------------------------------
+
+    def of_type(self, type_token: str) -> list[Registered]:
+        return [r for r in self.registered if r.type == type_token]
+
+    def one(self, type_token: str, name: str) -> Registered:
+        found = [r for r in self.registered if r.type == type_token and r.name == name]
+        assert len(found) == 1, f"expected one {type_token} named {name!r}, got {[r.name for r in self.of_type(type_token)]}"
+        return found[0]
+
+
+class ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def install_mocks(stack: str = "dev", config: Mapping[str, object] | None = None) -> tuple[RecordingMocks, ListHandler]:
+    """set_mocks with preview=False (with preview, unset outputs stay unknown and checks never run)."""
+    mocks = RecordingMocks(stack)
+    handler = ListHandler()
+    logger = logging.getLogger(f"pulumi-mock-engine-{uuid.uuid4()}")
+    logger.propagate = False
+    logger.addHandler(handler)
+    pulumi.runtime.set_mocks(mocks, project="b2c-apigw", stack=stack, preview=False, logger=logger)
+    pulumi.runtime.set_all_config(
+        {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}, []
+    )
+    return mocks, handler
+
+
+@dataclass
+class Export:
+    value: Any
+    secret: bool
+
+
+@dataclass
+class ProgramRun:
+    mocks: RecordingMocks
+    exports: dict[str, Export]
+    raw_exports: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def registered(self) -> list[Registered]:
+        return self.mocks.registered
+
+
+async def _resolve(value: Any) -> Export:
+    out = pulumi.Output.from_input(value)
+    return Export(await out.future(), await out.is_secret())
+
+
+def run_program(config: Mapping[str, object], stack: str = "dev") -> ProgramRun:
+    """Run the real __main__.py under mocks; raise what the program raises."""
+    mocks, handler = install_mocks(stack, config)
+    exports: dict[str, Any] = {}
+    resolved: dict[str, Export] = {}
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        with mock.patch.object(pulumi, "export", exports.__setitem__):
+            runpy.run_path(str(MAIN), run_name="__pulumi_program__")
+
+        async def collect() -> None:
+            for key, value in exports.items():
+                resolved[key] = await _resolve(value)
+
+        return asyncio.ensure_future(collect())
+
+    program()
+    warnings = [r.getMessage() for r in handler.records if r.levelno == logging.WARNING]
+    return ProgramRun(mocks, resolved, exports, warnings)
