@@ -570,6 +570,7 @@ def parse_settings(
     elif (
         isinstance(tenant, Mapping)
         and isinstance(tenant.get("id"), str)
+        and _GUID.match(tenant["id"])  # a malformed tenant.id is reported once, above
         and azuread_tenant_id.strip().lower() != str(tenant["id"]).strip().lower()
     ):
         p.add(

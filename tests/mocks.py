@@ -16,7 +16,7 @@ import json
 import logging
 import runpy
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self, stack: str) -> None:
         self.stack = stack
         self.registered: list[Registered] = []
+        self.monitor = pulumi.runtime.mocks.MockMonitor(self)
+
+    @property
+    def urns(self) -> list[str]:
+        """URNs of every registration: the parent chain shows in the type part."""
+        return list(self.monitor.resources)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         seed = (self.stack, args.typ, args.name)
@@ -89,7 +95,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def one(self, type_token: str, name: str) -> Registered:
         found = [r for r in self.registered if r.type == type_token and r.name == name]
-        assert len(found) == 1, f"expected one {type_token} named {name!r}, got {[r.name for r in self.of_type(type_token)]}"
+        assert len(found) == 1, (
+            f"expected one {type_token} named {name!r}, got {[r.name for r in self.of_type(type_token)]}"
+        )
         return found[0]
 
 
@@ -109,7 +117,9 @@ def install_mocks(stack: str = "dev", config: Mapping[str, object] | None = None
     logger = logging.getLogger(f"pulumi-mock-engine-{uuid.uuid4()}")
     logger.propagate = False
     logger.addHandler(handler)
-    pulumi.runtime.set_mocks(mocks, project="b2c-apigw", stack=stack, preview=False, logger=logger)
+    pulumi.runtime.set_mocks(
+        mocks, project="b2c-apigw", stack=stack, preview=False, logger=logger, monitor=mocks.monitor
+    )
     pulumi.runtime.set_all_config(
         {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}, []
     )
@@ -139,23 +149,36 @@ async def _resolve(value: Any) -> Export:
     return Export(await out.future(), await out.is_secret())
 
 
-def run_program(config: Mapping[str, object], stack: str = "dev") -> ProgramRun:
-    """Run the real __main__.py under mocks; raise what the program raises."""
-    mocks, handler = install_mocks(stack, config)
-    exports: dict[str, Any] = {}
+def settle(build: Callable[[], Mapping[str, Any] | None]) -> dict[str, Export]:
+    """Run ``build`` under the installed mocks, wait until every registration has finished, and
+    resolve the Outputs it returns. Assert afterwards: an ``apply`` on one Output can run before
+    sibling resources are registered."""
     resolved: dict[str, Export] = {}
 
     @pulumi.runtime.test
-    def program() -> Any:
-        with mock.patch.object(pulumi, "export", exports.__setitem__):
-            runpy.run_path(str(MAIN), run_name="__pulumi_program__")
+    def body() -> Any:
+        outputs = build() or {}
 
         async def collect() -> None:
-            for key, value in exports.items():
+            for key, value in outputs.items():
                 resolved[key] = await _resolve(value)
 
         return asyncio.ensure_future(collect())
 
-    program()
+    body()
+    return resolved
+
+
+def run_program(config: Mapping[str, object], stack: str = "dev") -> ProgramRun:
+    """Run the real __main__.py under mocks; raise what the program raises."""
+    mocks, handler = install_mocks(stack, config)
+    exports: dict[str, Any] = {}
+
+    def program() -> Mapping[str, Any]:
+        with mock.patch.object(pulumi, "export", exports.__setitem__):
+            runpy.run_path(str(MAIN), run_name="__pulumi_program__")
+        return exports
+
+    resolved = settle(program)
     warnings = [r.getMessage() for r in handler.records if r.levelno == logging.WARNING]
     return ProgramRun(mocks, resolved, exports, warnings)

@@ -1,0 +1,298 @@
+"""The config contract, without Pulumi: what a user gets for a good config and for each bad one."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from conftest import DEV_CONFIG, TENANT_ID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components import naming
+from components.config import ConfigError, Settings, parse_settings, read_settings
+
+
+def parse(cfg: dict[str, Any], stack: str = "dev") -> Settings:
+    return read_settings(
+        lambda k: None if k not in cfg else (cfg[k] if isinstance(cfg[k], str) else json.dumps(cfg[k])), stack
+    )
+
+
+def problems(cfg: dict[str, Any]) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse(cfg)
+    return list(info.value.problems)
+
+
+def only_problem(cfg: dict[str, Any]) -> str:
+    found = problems(cfg)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_example_stack_parses_with_its_values(dev_config: dict[str, Any]) -> None:
+    s = parse(dev_config)
+    assert s.tenant.issuer == f"https://contosob2c.b2clogin.com/tfp/{TENANT_ID}/B2C_1_susi/v2.0/"
+    assert s.api.identifier_uri == "https://contosob2c.onmicrosoft.com/orders-dev"
+    assert [r.key for r in s.api.routes] == ["GET /posts", "POST /posts", "GET /health"]
+    assert s.api.routes[2].public and s.api.routes[2].scopes == ()
+    assert s.api.upstream == "https://jsonplaceholder.typicode.com"
+    assert s.clients[0].grants == ("app.read",) and s.clients[0].secret_days == 180
+
+
+def test_optional_keys_take_documented_defaults(dev_config: dict[str, Any]) -> None:
+    del dev_config["b2c-apigw:api"]["throttle"], dev_config["b2c-apigw:api"]["logRetentionDays"]
+    del dev_config["b2c-apigw:tenant"]["issuerFormat"], dev_config["b2c-apigw:clients"][0]["secretDays"]
+    del dev_config["b2c-apigw:api"]["permissions"][0]["description"]
+    s = parse(dev_config)
+    assert (s.api.throttle.burst, s.api.throttle.rate) == (50, 100.0)
+    assert s.api.log_retention_days == 30
+    assert s.tenant.issuer_format == "tfp"
+    assert s.clients[0].secret_days == 180
+    assert s.api.permissions[0].description == "Allows app.read"
+
+
+def test_clients_section_is_optional_and_grants_may_be_empty(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:clients"][0]["grants"] = []
+    assert parse(dev_config).clients[0].grants == ()
+    del dev_config["b2c-apigw:clients"]
+    assert parse(dev_config).clients == ()
+
+
+def test_app_id_uri_override_and_stack_in_default(dev_config: dict[str, Any]) -> None:
+    assert parse(dev_config, "prod").api.identifier_uri == "https://contosob2c.onmicrosoft.com/orders-prod"
+    dev_config["b2c-apigw:api"]["appIdUri"] = "https://contosob2c.onmicrosoft.com/orders"
+    assert parse(dev_config).api.identifier_uri == "https://contosob2c.onmicrosoft.com/orders"
+
+
+def test_custom_domain_replaces_b2clogin_host(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:tenant"]["domain"] = "login.contoso.com"
+    s = parse(dev_config)
+    assert s.tenant.issuer == f"https://login.contoso.com/tfp/{TENANT_ID}/B2C_1_susi/v2.0/"
+    assert s.tenant.token_url == "https://login.contoso.com/contosob2c.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/token"
+
+
+def test_missing_sections_are_each_named() -> None:
+    found = problems({})
+    assert any(p.startswith("b2c-apigw:tenant: is missing") for p in found), found
+    assert any(p.startswith("b2c-apigw:api: is missing") for p in found), found
+    assert any(p.startswith("azuread:tenantId: is not set") for p in found), found
+
+
+def test_a_plain_string_where_a_map_belongs_is_named(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:tenant"] = "contosob2c"
+    assert "b2c-apigw:tenant: must be a map with the keys name, id, policy" in only_problem(dev_config)
+
+
+# Each case: (path into the config, bad value, the key the message must name, words it must contain).
+BAD_VALUES = [
+    (("b2c-apigw:tenant", "name"), "contosob2c.onmicrosoft.com", "b2c-apigw:tenant.name", "give only the prefix"),
+    (("b2c-apigw:tenant", "name"), "Contoso", "b2c-apigw:tenant.name", "lowercase"),
+    (("b2c-apigw:tenant", "name"), "contoso_b2c", "b2c-apigw:tenant.name", "not an onmicrosoft.com prefix"),
+    (("b2c-apigw:tenant", "id"), "1234", "b2c-apigw:tenant.id", "not a GUID"),
+    (("b2c-apigw:tenant", "policy"), "susi", "b2c-apigw:tenant.policy", "B2C_1_<name>"),
+    (("b2c-apigw:tenant", "issuerFormat"), "v1", "b2c-apigw:tenant.issuerFormat", "valid: tfp, tenant"),
+    (("b2c-apigw:tenant", "domain"), "https://login.contoso.com/", "b2c-apigw:tenant.domain", "only the host"),
+    (("b2c-apigw:api", "name"), "Orders API", "b2c-apigw:api.name", "lowercase letters"),
+    (("b2c-apigw:api", "upstream"), "http://example.com", "b2c-apigw:api.upstream", "https://"),
+    (("b2c-apigw:api", "upstream"), "https://example.com/v1", "b2c-apigw:api.upstream", "origin only"),
+    (("b2c-apigw:api", "logRetentionDays"), 31, "b2c-apigw:api.logRetentionDays", "valid: 1, 3, 5"),
+    (("b2c-apigw:api", "throttle", "burst"), -1, "b2c-apigw:api.throttle.burst", "outside 0..5000"),
+    (("b2c-apigw:api", "throttle", "rate"), "fast", "b2c-apigw:api.throttle.rate", "must be a number"),
+    (("b2c-apigw:api", "appIdUri"), "urn:orders", "b2c-apigw:api.appIdUri", "urn: is not accepted"),
+    (("b2c-apigw:api", "appIdUri"), "https://contosob2c.onmicrosoft.com/" + "x" * 100, "b2c-apigw:api.appIdUri", "120"),
+    (("b2c-apigw:api", "routes", 0, "route"), "GET/posts", "b2c-apigw:api.routes[0].route", "'METHOD /path'"),
+    (("b2c-apigw:api", "routes", 0, "route"), "FETCH /posts", "b2c-apigw:api.routes[0].route", "unknown method"),
+    (("b2c-apigw:api", "routes", 0, "route"), "GET /posts/", "b2c-apigw:api.routes[0].route", "trailing '/'"),
+    (("b2c-apigw:api", "routes", 0, "route"), "GET /{proxy+}/x", "b2c-apigw:api.routes[0].route", "greedy"),
+    (("b2c-apigw:api", "routes", 1, "route"), "GET /posts", "b2c-apigw:api.routes[1].route", "duplicate route"),
+    (
+        ("b2c-apigw:api", "routes", 0, "scopes"),
+        ["app.delete"],
+        "b2c-apigw:api.routes[0] (GET /posts).scopes",
+        "'app.delete' is not in api.permissions (valid: app.read, app.write)",
+    ),
+    (("b2c-apigw:api", "routes", 0, "scopes"), [], "b2c-apigw:api.routes[0] (GET /posts).scopes", "public: true"),
+    (
+        ("b2c-apigw:api", "routes", 0, "scopes"),
+        ["app.read"] * 11,
+        "b2c-apigw:api.routes[0] (GET /posts).scopes",
+        "at most 10",
+    ),
+    (
+        ("b2c-apigw:api", "routes", 2, "scopes"),
+        ["app.read"],
+        "b2c-apigw:api.routes[2] (GET /health).scopes",
+        "a public route takes no scopes",
+    ),
+    (("b2c-apigw:api", "routes", 2, "public"), "yes", "b2c-apigw:api.routes[2].public", "true or false"),
+    (
+        ("b2c-apigw:api", "permissions", 1, "value"),
+        "app.read",
+        "b2c-apigw:api.permissions[1].value",
+        "duplicate permission",
+    ),
+    (("b2c-apigw:api", "permissions", 1, "value"), "app write", "b2c-apigw:api.permissions[1].value", "no spaces"),
+    (
+        ("b2c-apigw:clients", 0, "grants"),
+        ["app.admin"],
+        "b2c-apigw:clients[0] (reporting).grants",
+        "'app.admin' is not in api.permissions (valid: app.read, app.write)",
+    ),
+    (("b2c-apigw:clients", 0, "secretDays"), 0, "b2c-apigw:clients[0] (reporting).secretDays", "outside 1..730"),
+    (("b2c-apigw:clients", 0, "secretDays"), 731, "b2c-apigw:clients[0] (reporting).secretDays", "outside 1..730"),
+    (("b2c-apigw:clients", 0, "secretDays"), True, "b2c-apigw:clients[0] (reporting).secretDays", "whole number"),
+    (("b2c-apigw:clients", 0, "name"), "Reporting App", "b2c-apigw:clients[0].name", "lowercase letters"),
+    (("azuread:tenantId",), "99999999-2222-3333-4444-555555555555", "azuread:tenantId", "another directory"),
+]
+
+
+def _set(cfg: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    target: Any = cfg
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key", "words"), BAD_VALUES, ids=[f"{c[2]}={c[1]!r}"[:60] for c in BAD_VALUES]
+)
+def test_each_bad_value_is_named_with_what_is_valid(
+    dev_config: dict[str, Any], path: tuple[Any, ...], value: Any, key: str, words: str
+) -> None:
+    _set(dev_config, path, value)
+    found = problems(dev_config)
+    named = [p for p in found if p.startswith(f"{key}: ")]
+    assert len(named) == 1, found
+    assert words in named[0], named[0]
+    # Anything else reported must be a true consequence: a route or grant naming a permission that the
+    # bad entry failed to define.
+    assert all(p in named or "is not in api.permissions" in p for p in found), found
+
+
+def test_duplicate_client_names(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:clients"].append({"name": "reporting", "grants": []})
+    assert only_problem(dev_config) == "b2c-apigw:clients[1].name: duplicate client name 'reporting'"
+
+
+def test_unknown_keys_are_named_with_the_valid_ones(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:clients"][0]["secretdays"] = 90
+    assert only_problem(dev_config) == (
+        "b2c-apigw:clients[0].secretdays: unknown key (valid: name, grants, secretDays)"
+    )
+
+
+def test_default_app_id_uri_too_long_for_entra(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:api"]["name"] = "o" * 32
+    parse(dev_config)  # a 32-character name fits with a short stack name
+    with pytest.raises(ConfigError) as info:
+        parse(dev_config, stack="s" * 80)
+    assert any("would exceed 120 characters" in p for p in info.value.problems)
+
+
+def test_every_problem_is_reported_in_one_run(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:tenant"]["id"] = "nope"
+    dev_config["b2c-apigw:api"]["upstream"] = "ftp://x"
+    dev_config["b2c-apigw:clients"][0]["grants"] = ["app.nope"]
+    found = problems(dev_config)
+    assert [p.split(":", 2)[1].split(" ")[0] for p in found] == ["tenant.id", "api.upstream", "clients[0]"], found
+    message = str(ConfigError(found))
+    assert message.startswith("the stack config is invalid; nothing was created.")
+
+
+def test_azuread_tenant_id_compares_case_insensitively(dev_config: dict[str, Any]) -> None:
+    dev_config["azuread:tenantId"] = TENANT_ID.upper()
+    parse(dev_config)
+
+
+# --- Property-based: the validator's contract over many configs -----------------------------------
+
+slug = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
+perm_value = st.from_regex(r"[a-z][a-z0-9]{0,6}\.[a-z]{1,6}", fullmatch=True)
+segment = st.from_regex(r"[a-z0-9]{1,8}|\{[a-z]{1,5}\}", fullmatch=True)
+path = st.lists(segment, min_size=0, max_size=4).map(lambda s: "/" + "/".join(s))
+method = st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"])
+
+
+@st.composite
+def valid_configs(draw: st.DrawFn) -> dict[str, Any]:
+    perms = draw(st.lists(perm_value, min_size=1, max_size=6, unique=True))
+    keys = draw(st.lists(st.tuples(method, path).map(" ".join), min_size=1, max_size=8, unique=True))
+    routes: list[dict[str, Any]] = []
+    for key in keys:
+        if draw(st.booleans()) and draw(st.booleans()):
+            routes.append({"route": key, "public": True})
+        else:
+            routes.append(
+                {"route": key, "scopes": draw(st.lists(st.sampled_from(perms), min_size=1, max_size=3, unique=True))}
+            )
+    clients = [
+        {
+            "name": n,
+            "grants": draw(st.lists(st.sampled_from(perms), max_size=len(perms), unique=True)),
+            "secretDays": draw(st.integers(1, 730)),
+        }
+        for n in draw(st.lists(slug, max_size=4, unique=True))
+    ]
+    cfg = copy.deepcopy(DEV_CONFIG)
+    cfg["b2c-apigw:api"] |= {
+        "name": draw(slug),
+        "permissions": [{"value": v, "description": f"d {v}"} for v in perms],
+        "routes": routes,
+    }
+    cfg["b2c-apigw:clients"] = clients
+    return cfg
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_configs())
+def test_any_valid_config_parses_and_keeps_every_route_and_grant(cfg: dict[str, Any]) -> None:
+    s = parse(cfg)
+    assert [r.key for r in s.api.routes] == [r["route"] for r in cfg["b2c-apigw:api"]["routes"]]
+    for parsed, raw in zip(s.api.routes, cfg["b2c-apigw:api"]["routes"], strict=True):
+        assert list(parsed.scopes) == raw.get("scopes", [])
+        assert set(parsed.scopes) <= set(s.api.permission_values)
+    assert {c.name: list(c.grants) for c in s.clients} == {c["name"]: c["grants"] for c in cfg["b2c-apigw:clients"]}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_configs(), st.text(min_size=1, max_size=12).filter(lambda v: v not in {"app.read"}))
+def test_a_grant_outside_the_permissions_is_always_refused(cfg: dict[str, Any], bogus: str) -> None:
+    if bogus in {p["value"] for p in cfg["b2c-apigw:api"]["permissions"]}:
+        return
+    cfg["b2c-apigw:clients"] = [{"name": "intruder", "grants": [bogus]}]
+    found = problems(cfg)
+    assert found == [
+        f"b2c-apigw:clients[0] (intruder).grants: {bogus!r} is not in api.permissions (valid: "
+        + ", ".join(p["value"] for p in cfg["b2c-apigw:api"]["permissions"])
+        + ")"
+    ]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 1000) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tenant=json_values, api=json_values, clients=json_values, tid=st.none() | st.text(max_size=40))
+def test_arbitrary_input_gets_a_config_error_never_a_crash(tenant: Any, api: Any, clients: Any, tid: Any) -> None:
+    try:
+        parse_settings(tenant=tenant, api=api, clients=clients, stack="dev", azuread_tenant_id=tid)
+    except ConfigError as error:
+        assert error.problems and all(": " in p for p in error.problems)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(perm_value, min_size=1, max_size=8, unique=True), st.randoms())
+def test_role_ids_do_not_depend_on_order_or_neighbours(values: list[str], rnd: Any) -> None:
+    ids = {v: naming.app_role_id(v) for v in values}
+    shuffled = values[:]
+    rnd.shuffle(shuffled)
+    assert {v: naming.app_role_id(v) for v in shuffled[: len(shuffled) // 2 + 1]}.items() <= ids.items()
+    assert len(set(ids.values())) == len(values)

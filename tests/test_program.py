@@ -1,0 +1,227 @@
+"""The whole program (__main__.py) under mocks with the example stack config: the wiring across the
+clouds, the stack outputs, the seed scenario as a config diff, stacks side by side, and bad config."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from typing import Any
+from unittest import mock
+
+import pulumi
+import pytest
+from conftest import DEV_CONFIG, TENANT_ID
+from mocks import MAIN, SECRET_MARKER, ProgramRun, Registered, install_mocks, run_program, settle
+
+from components import naming
+
+APP = "azuread:index/application:Application"
+SP = "azuread:index/servicePrincipal:ServicePrincipal"
+ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
+ROUTE = "aws:apigatewayv2/route:Route"
+ISSUER_TFP = f"https://contosob2c.b2clogin.com/tfp/{TENANT_ID}/B2C_1_susi/v2.0/"
+
+
+@pytest.fixture(scope="module")
+def dev() -> ProgramRun:
+    return run_program(DEV_CONFIG)
+
+
+def test_declares_the_expected_resources(dev: ProgramRun) -> None:
+    counts: dict[str, int] = {}
+    for r in dev.registered:
+        counts[r.type] = counts.get(r.type, 0) + 1
+    assert counts == {
+        "b2capigw:azure:ApiApp": 1,
+        "b2capigw:azure:ClientApp": 1,
+        "b2capigw:aws:JwtHttpApi": 1,
+        APP: 2,
+        SP: 2,
+        ASSIGNMENT: 1,
+        "azuread:index/applicationPassword:ApplicationPassword": 1,
+        "aws:apigatewayv2/api:Api": 1,
+        AUTHORIZER: 1,
+        "aws:apigatewayv2/integration:Integration": 1,
+        ROUTE: 3,
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:apigatewayv2/stage:Stage": 1,
+    }
+
+
+def test_authorizer_trusts_exactly_the_tokens_b2c_issues_for_the_api_app(dev: ProgramRun) -> None:
+    api_app = dev.mocks.one(APP, "api-app")
+    jwt = dev.mocks.one(AUTHORIZER, "http-jwt").inputs["jwtConfiguration"]
+    # aud of a B2C token is the API app's client id; iss is the tfp form of the configured flow.
+    assert jwt == {"issuer": ISSUER_TFP, "audiences": [api_app.outputs["clientId"]]}
+    assert dev.exports["audience"].value == api_app.outputs["clientId"]
+    assert dev.exports["issuer"].value == ISSUER_TFP
+
+
+def test_route_scopes_and_grants_name_the_app_roles_of_the_api(dev: ProgramRun) -> None:
+    roles = {r["value"]: r["id"] for r in dev.mocks.one(APP, "api-app").inputs["appRoles"]}
+    assert set(roles) == {"app.read", "app.write"}
+    scopes = {r.inputs["routeKey"]: r.inputs.get("authorizationScopes", []) for r in dev.mocks.of_type(ROUTE)}
+    assert scopes == {"GET /posts": ["app.read"], "POST /posts": ["app.write"], "GET /health": []}
+    assert all(set(s) <= set(roles) for s in scopes.values())
+
+    client = dev.mocks.one(APP, "client-reporting-app")
+    (access,) = client.inputs["requiredResourceAccesses"]
+    assert access["resourceAppId"] == dev.mocks.one(APP, "api-app").outputs["clientId"]
+    assert access["resourceAccesses"] == [{"id": roles["app.read"], "type": "Role"}]
+    grant = dev.mocks.one(ASSIGNMENT, "client-reporting-grant-app.read").inputs
+    assert grant["appRoleId"] == roles["app.read"]
+    assert grant["resourceObjectId"] == dev.mocks.one(SP, "api-sp").outputs["objectId"]
+    assert grant["principalObjectId"] == dev.mocks.one(SP, "client-reporting-sp").outputs["objectId"]
+
+
+def test_stack_outputs(dev: ProgramRun) -> None:
+    values = {k: e.value for k, e in dev.exports.items()}
+    api = dev.mocks.one("aws:apigatewayv2/api:Api", "http-api")
+    assert values["apiUrl"] == api.outputs["apiEndpoint"]
+    assert (
+        values["tokenUrl"] == "https://contosob2c.b2clogin.com/contosob2c.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/token"
+    )
+    assert values["discoveryUrl"] == ISSUER_TFP + ".well-known/openid-configuration"
+    assert values["scope"] == "https://contosob2c.onmicrosoft.com/orders-dev/.default"
+    assert values["routes"] == {"GET /posts": ["app.read"], "POST /posts": ["app.write"], "GET /health": []}
+    client_app = dev.mocks.one(APP, "client-reporting-app")
+    password = dev.mocks.one("azuread:index/applicationPassword:ApplicationPassword", "client-reporting-secret")
+    assert values["clients"] == {
+        "reporting": {
+            "clientId": client_app.outputs["clientId"],
+            "grants": ["app.read"],
+            "clientSecret": password.outputs["value"],
+        }
+    }
+
+
+def test_secrets_are_secret_and_absent_from_every_plain_output(dev: ProgramRun) -> None:
+    assert dev.exports["clients"].secret
+    secret_output = dev.raw_exports["clients"]["reporting"]["clientSecret"]
+    assert isinstance(secret_output, pulumi.Output)
+    for key, export in dev.exports.items():
+        if not export.secret:
+            assert SECRET_MARKER not in json.dumps(export.value), f"{key} shows a client secret in plain text"
+    assert {k for k, e in dev.exports.items() if e.secret} == {"clients"}
+
+
+def test_secret_value_reported_secret_on_its_own(dev: ProgramRun) -> None:
+    resolved = settle(lambda: {"secret": dev.raw_exports["clients"]["reporting"]["clientSecret"]})
+    assert resolved["secret"].secret
+
+
+def _by_urn(run: ProgramRun) -> dict[tuple[str, str], Registered]:
+    return {(r.type, r.name): r for r in run.registered}
+
+
+def test_seed_scenario_revoking_a_grant_deletes_one_assignment_and_edits_one_app() -> None:
+    """Removing app.read from the client: its assignment goes, its required access loses the entry,
+    and every other resource is declared exactly as before (so nothing else is updated or replaced)."""
+    granted = dict(DEV_CONFIG)
+    granted["b2c-apigw:clients"] = [{"name": "reporting", "grants": ["app.read", "app.write"]}]
+    revoked = dict(DEV_CONFIG)
+    revoked["b2c-apigw:clients"] = [{"name": "reporting", "grants": ["app.write"]}]
+    before, after = _by_urn(run_program(granted)), _by_urn(run_program(revoked))
+
+    assert set(before) - set(after) == {(ASSIGNMENT, "client-reporting-grant-app.read")}
+    assert set(after) - set(before) == set()
+    changed = {key for key in after if after[key].inputs != before[key].inputs}
+    assert changed == {(APP, "client-reporting-app")}
+    write_role = naming.app_role_id("app.write")
+    assert after[(APP, "client-reporting-app")].inputs["requiredResourceAccesses"][0]["resourceAccesses"] == [
+        {"id": write_role, "type": "Role"}
+    ]
+    # The edit is to requiredResourceAccesses alone: no replacement-triggering input moves.
+    b, a = before[(APP, "client-reporting-app")].inputs, after[(APP, "client-reporting-app")].inputs
+    assert {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)} == {"requiredResourceAccesses"}
+
+
+def test_revoking_the_last_grant_leaves_the_client_with_no_access() -> None:
+    cfg = dict(DEV_CONFIG)
+    cfg["b2c-apigw:clients"] = [{"name": "reporting", "grants": []}]
+    run = run_program(cfg)
+    assert run.mocks.of_type(ASSIGNMENT) == []
+    assert run.mocks.one(APP, "client-reporting-app").inputs.get("requiredResourceAccesses", []) == []
+    assert run.exports["clients"].value["reporting"]["grants"] == []
+
+
+def test_adding_a_route_adds_exactly_one_resource() -> None:
+    cfg = json.loads(json.dumps(DEV_CONFIG))
+    cfg["b2c-apigw:api"]["routes"].append({"route": "GET /posts/{id}", "scopes": ["app.read", "app.write"]})
+    before, after = _by_urn(run_program(DEV_CONFIG)), _by_urn(run_program(cfg))
+    assert set(after) - set(before) == {(ROUTE, "http-route-GET /posts/{id}")}
+    assert all(after[k].inputs == before[k].inputs for k in before)
+
+
+def _visible_names(run: ProgramRun) -> set[str]:
+    names: set[str] = set()
+    for r in run.registered:
+        for key in ("displayName", "name"):
+            if isinstance(r.inputs.get(key), str) and r.custom and r.inputs[key] not in ("$default", "b2c-jwt"):
+                names.add(r.inputs[key])
+        names.update(r.inputs.get("identifierUris", []))
+    return names
+
+
+def test_two_stacks_of_one_config_share_no_tenant_or_account_visible_name() -> None:
+    dev, prod = run_program(DEV_CONFIG, stack="dev"), run_program(DEV_CONFIG, stack="prod")
+    dev_names, prod_names = _visible_names(dev), _visible_names(prod)
+    # App display names, the App ID URI, the secret's display name, the HTTP API and its log group.
+    assert len(dev_names) == 6, dev_names
+    assert not dev_names & prod_names
+    assert all("dev" in n for n in dev_names) and all("prod" in n for n in prod_names)
+    # Logical names stay the same across stacks: the stack lives in the URN, not in the name.
+    assert {(r.type, r.name) for r in dev.registered} == {(r.type, r.name) for r in prod.registered}
+
+
+def test_tenant_issuer_format_builds_the_default_iss_and_warns() -> None:
+    cfg = json.loads(json.dumps(DEV_CONFIG))
+    cfg["b2c-apigw:tenant"]["issuerFormat"] = "tenant"
+    run = run_program(cfg)
+    issuer = f"https://contosob2c.b2clogin.com/{TENANT_ID}/v2.0/"
+    assert run.mocks.one(AUTHORIZER, "http-jwt").inputs["jwtConfiguration"]["issuer"] == issuer
+    assert run.exports["discoveryUrl"].value == issuer + ".well-known/openid-configuration"
+    assert any("issuerFormat is 'tenant'" in w and "401" in w for w in run.warnings), run.warnings
+
+
+def test_tfp_issuer_format_does_not_warn(dev: ProgramRun) -> None:
+    assert not any("issuerFormat" in w for w in dev.warnings)
+
+
+def _bad(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    cfg = json.loads(json.dumps(DEV_CONFIG))
+    target: Any = cfg
+    for part in path[:-1]:
+        target = target[part]
+    if value is None:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return cfg
+
+
+BAD_CONFIGS = {
+    "missing api section": _bad(("b2c-apigw:api",), None),
+    "wrong directory": _bad(("azuread:tenantId",), "99999999-2222-3333-4444-555555555555"),
+    "unknown grant": _bad(("b2c-apigw:clients", 0, "grants"), ["app.admin"]),
+    "bad route key": _bad(("b2c-apigw:api", "routes", 0, "route"), "GET posts"),
+    "plain http upstream": _bad(("b2c-apigw:api", "upstream"), "http://example.com"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CONFIGS))
+def test_bad_config_fails_with_one_message_and_registers_nothing(case: str) -> None:
+    mocks, _ = install_mocks(config=BAD_CONFIGS[case])
+    raised: list[pulumi.RunError] = []
+
+    def program() -> None:
+        with mock.patch.object(pulumi, "export"), pytest.raises(pulumi.RunError) as info:
+            runpy.run_path(str(MAIN), run_name="__pulumi_program__")
+        raised.append(info.value)
+
+    settle(program)
+    (error,) = raised
+    assert str(error).startswith("the stack config is invalid; nothing was created.")
+    # Nothing at all reached the engine: not a component, not a resource.
+    assert mocks.registered == []
