@@ -3,6 +3,8 @@
 Thin on purpose: read and validate the config, build the components, wire them, export.
 """
 
+import os
+
 import pulumi
 from pulumi.runtime.config import get_config
 
@@ -15,7 +17,7 @@ from components.http_api import JwtHttpApi, JwtHttpApiArgs
 stack = pulumi.get_stack()
 try:
     # Validates every key before a single resource is registered: a bad config creates nothing.
-    settings = read_settings(get_config, stack)
+    settings = read_settings(get_config, stack, os.environ)
 except ConfigError as error:
     raise pulumi.RunError(str(error)) from None
 tenant, api = settings.tenant, settings.api

@@ -48,6 +48,8 @@ MAX_SCOPES_PER_ROUTE: Final = 10
 # HTTP API route methods (AWS "Working with routes for HTTP APIs").
 HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
+# aws:region, e.g. eu-west-1, us-gov-west-1, cn-north-1, ap-southeast-4.
+_AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # The tenant name is the left-most label of <name>.onmicrosoft.com and <name>.b2clogin.com: letters
 # and digits only (the B2C "Initial domain name" field), at most a DNS label long.
@@ -540,12 +542,21 @@ def parse_settings(
     clients: object,
     stack: str,
     azuread_tenant_id: str | None,
+    aws_region: str | None,
 ) -> Settings:
     """Validate the raw config values (as decoded from YAML/JSON) and return typed settings.
 
     Raises ``ConfigError`` naming every bad key; ``None`` stands for a key that is not set.
+    ``aws_region`` is ``aws:region`` or, as the AWS provider also reads it, ``AWS_REGION`` /
+    ``AWS_DEFAULT_REGION``.
     """
     p = _Problems()
+    # Checked here so that a missing region stops the run before Azure resources are created,
+    # rather than failing at the first AWS resource.
+    if aws_region is None:
+        p.add("aws:region", "is not set: set it to the AWS region of the HTTP API, e.g. eu-west-1")
+    elif not _AWS_REGION.match(aws_region):
+        p.add("aws:region", f"{aws_region!r} is not an AWS region name (e.g. eu-west-1)")
     if tenant is None:
         p.add(f"{NAMESPACE}:tenant", "is missing (a map with name, id and policy; see the README)")
     if api is None:
@@ -596,14 +607,17 @@ def _decode(raw: str | None) -> object:
         return raw
 
 
-def read_settings(get: Callable[[str], str | None], stack: str) -> Settings:
+def read_settings(get: Callable[[str], str | None], stack: str, env: Mapping[str, str] | None = None) -> Settings:
     """Read the config through ``get`` (full key such as ``b2c-apigw:api`` -> raw text or ``None``)
-    and validate it. ``__main__`` passes ``pulumi.runtime.get_config``; tests pass a dict's ``get``.
+    and validate it. ``__main__`` passes ``pulumi.runtime.get_config`` and the process environment;
+    tests pass a dict's ``get`` and an environment of their own.
     """
+    env = {} if env is None else env
     return parse_settings(
         tenant=_decode(get(f"{NAMESPACE}:tenant")),
         api=_decode(get(f"{NAMESPACE}:api")),
         clients=_decode(get(f"{NAMESPACE}:clients")),
         stack=stack,
         azuread_tenant_id=get("azuread:tenantId"),
+        aws_region=get("aws:region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
     )

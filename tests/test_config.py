@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,10 +16,13 @@ from components import naming
 from components.config import ConfigError, Settings, parse_settings, read_settings
 
 
+def getter(cfg: dict[str, Any]) -> Callable[[str], str | None]:
+    """Config as Pulumi hands it to the program: structured values as JSON text."""
+    return lambda k: None if k not in cfg else (cfg[k] if isinstance(cfg[k], str) else json.dumps(cfg[k]))
+
+
 def parse(cfg: dict[str, Any], stack: str = "dev") -> Settings:
-    return read_settings(
-        lambda k: None if k not in cfg else (cfg[k] if isinstance(cfg[k], str) else json.dumps(cfg[k])), stack
-    )
+    return read_settings(getter(cfg), stack)
 
 
 def problems(cfg: dict[str, Any]) -> list[str]:
@@ -80,6 +84,7 @@ def test_missing_sections_are_each_named() -> None:
     assert any(p.startswith("b2c-apigw:tenant: is missing") for p in found), found
     assert any(p.startswith("b2c-apigw:api: is missing") for p in found), found
     assert any(p.startswith("azuread:tenantId: is not set") for p in found), found
+    assert any(p.startswith("aws:region: is not set") for p in found), found
 
 
 def test_a_plain_string_where_a_map_belongs_is_named(dev_config: dict[str, Any]) -> None:
@@ -147,6 +152,7 @@ BAD_VALUES = [
     (("b2c-apigw:clients", 0, "secretDays"), True, "b2c-apigw:clients[0] (reporting).secretDays", "whole number"),
     (("b2c-apigw:clients", 0, "name"), "Reporting App", "b2c-apigw:clients[0].name", "lowercase letters"),
     (("azuread:tenantId",), "99999999-2222-3333-4444-555555555555", "azuread:tenantId", "another directory"),
+    (("aws:region",), "Ireland", "aws:region", "not an AWS region name"),
 ]
 
 
@@ -201,6 +207,13 @@ def test_every_problem_is_reported_in_one_run(dev_config: dict[str, Any]) -> Non
     assert [p.split(":", 2)[1].split(" ")[0] for p in found] == ["tenant.id", "api.upstream", "clients[0]"], found
     message = str(ConfigError(found))
     assert message.startswith("the stack config is invalid; nothing was created.")
+
+
+def test_aws_region_may_come_from_the_environment_like_the_provider_reads_it(dev_config: dict[str, Any]) -> None:
+    del dev_config["aws:region"]
+    assert only_problem(dev_config).startswith("aws:region: is not set")
+    read_settings(getter(dev_config), "dev", {"AWS_REGION": "us-east-1"})
+    read_settings(getter(dev_config), "dev", {"AWS_DEFAULT_REGION": "ap-southeast-2"})
 
 
 def test_azuread_tenant_id_compares_case_insensitively(dev_config: dict[str, Any]) -> None:
@@ -283,7 +296,9 @@ json_values = st.recursive(
 @given(tenant=json_values, api=json_values, clients=json_values, tid=st.none() | st.text(max_size=40))
 def test_arbitrary_input_gets_a_config_error_never_a_crash(tenant: Any, api: Any, clients: Any, tid: Any) -> None:
     try:
-        parse_settings(tenant=tenant, api=api, clients=clients, stack="dev", azuread_tenant_id=tid)
+        parse_settings(
+            tenant=tenant, api=api, clients=clients, stack="dev", azuread_tenant_id=tid, aws_region="eu-west-1"
+        )
     except ConfigError as error:
         assert error.problems and all(": " in p for p in error.problems)
 
