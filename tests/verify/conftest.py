@@ -1,0 +1,62 @@
+"""Fixtures: a B2C double, an upstream, a gateway in front of it, and the stack outputs tying them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from tests.verify.fakes import FakeB2C, FakeGateway, FakeUpstream
+from tests.verify.harness import READER_ID, READER_SECRET, ROUTES, WRITER_ID, WRITER_SECRET, Stack
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def other_key() -> RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy from the environment must not capture loopback calls."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def idp(signing_key: RSAPrivateKey) -> Iterator[FakeB2C]:
+    fake = FakeB2C(key=signing_key).start()
+    fake.add_client(READER_ID, READER_SECRET, {"app.read"})
+    fake.add_client(WRITER_ID, WRITER_SECRET, {"app.read", "app.write"})
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def upstream() -> Iterator[FakeUpstream]:
+    fake = FakeUpstream().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def gateway(idp: FakeB2C, upstream: FakeUpstream) -> Iterator[FakeGateway]:
+    fake = FakeGateway(issuer=idp.issuer, audiences=[idp.api_client_id], routes=dict(ROUTES), upstream=upstream.base)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def stack(
+    idp: FakeB2C, gateway: FakeGateway, upstream: FakeUpstream, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Stack:
+    return Stack(idp, gateway, upstream, tmp_path / "outputs.json", capsys)

@@ -1,0 +1,178 @@
+"""``verify smoke`` end to end against the loopback B2C, gateway and upstream doubles."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.verify.fakes import json_reply
+from tests.verify.harness import READER_ID, READER_SECRET, WRITER_ID, WRITER_SECRET, Stack
+
+
+def calls(result: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(c["caller"], c["route"]): c for c in result["calls"]}
+
+
+def test_seed_scenario_every_status_as_the_grants_say(stack: Stack) -> None:
+    r = stack.run("smoke")
+    assert r.code == 0, r.text
+    assert "CALLER" in r.out and "EXPECTED" in r.out and "GOT" in r.out
+    data = stack.run("smoke", "--json").json()
+    c = calls(data)
+    assert data["ok"] is True and data["mismatches"] == 0
+    assert c[("reporting", "GET /posts")]["got"] == "200"
+    assert (c[("reporting", "POST /posts")]["expected"], c[("reporting", "POST /posts")]["got"]) == ("403", "403")
+    assert c[("writer", "POST /posts")]["got"] == "200"
+    assert c[("(no token)", "GET /posts")]["got"] == "401"
+    assert c[("(tampered token)", "POST /posts")]["got"] == "401"
+    assert c[("(no token)", "GET /health")]["got"] == "200"
+    # Any one of the route's scopes suffices.
+    assert c[("reporting", "GET /posts/{id}")]["got"] == "200"
+    assert {t["client"]: t["scopes"] for t in data["tokens"]} == {
+        "reporting": ["app.read"],
+        "writer": ["app.read", "app.write"],
+    }
+
+
+def test_path_parameters_are_filled_and_writes_send_an_empty_json_body(stack: Stack) -> None:
+    stack.outputs["apiUrl"] = stack.gateway.base + "/"  # a trailing slash must not double up
+    assert stack.run("smoke").code == 0
+    paths = {(m, p) for m, p, _ in stack.upstream.hits}
+    assert ("GET", "/posts/1") in paths
+    assert [b for m, p, b in stack.upstream.hits if m == "POST"] == [b"{}"]
+    assert not any("//" in p for _, p in stack.gateway.hits)
+
+
+def test_revoked_grant_gives_403_on_fresh_tokens(stack: Stack) -> None:
+    assert stack.run("smoke").code == 0
+    # `pulumi up` removed writer's app.write grant: B2C stops putting it in new tokens, the outputs say so.
+    stack.idp.grants[WRITER_ID].discard("app.write")
+    stack.outputs["clients"]["writer"]["grants"] = ["app.read"]
+    data = stack.run("smoke", "--json").json()
+    assert data["ok"] is True
+    assert calls(data)[("writer", "POST /posts")]["got"] == "403"
+
+
+def test_grant_revoked_in_b2c_but_still_in_outputs_is_a_mismatch(stack: Stack) -> None:
+    stack.idp.grants[WRITER_ID].discard("app.write")
+    r = stack.run("smoke")
+    assert r.code == 1
+    row = next(line for line in r.out.splitlines() if line.startswith("writer") and "POST /posts" in line)
+    assert "2xx" in row and "403" in row and "FAIL" in row
+    assert "none of the route's scopes (app.write)" in row and "revoked" in row
+
+
+def test_grant_left_in_b2c_after_removal_from_outputs_is_a_mismatch(stack: Stack) -> None:
+    stack.outputs["clients"]["writer"]["grants"] = ["app.read"]
+    data = stack.run("smoke", "--json").json()
+    row = calls(data)[("writer", "POST /posts")]
+    assert (row["expected"], row["got"], row["ok"]) == ("403", "200", False)
+    assert "revocation incomplete" in row["note"]
+
+
+def test_issuer_mismatch_makes_every_client_call_401_with_the_gateway_reason(stack: Stack) -> None:
+    # The authorizer is configured with the tfp issuer, but the user flow still writes the tenant form.
+    stack.idp.issuer_format = "tenant"
+    stack.set_issuer(stack.idp.issuer_for("tfp"))
+    r = stack.run("smoke", "--json")
+    assert r.code == 1
+    rows = calls(r.json())
+    for route in ("GET /posts", "POST /posts"):
+        assert rows[("reporting", route)]["got"] == "401"
+        assert "does not have a valid issuer" in rows[("reporting", route)]["note"]
+        assert "verify doctor --client reporting" in rows[("reporting", route)]["note"]
+
+
+def test_roles_instead_of_scp_gives_403_and_says_why(stack: Stack) -> None:
+    stack.idp.claim = "roles"
+    r = stack.run("smoke")
+    assert r.code == 1
+    assert "roles: app.read" in r.out
+    assert "roles claim" in r.out or "'roles'" in r.out
+    assert "login.microsoftonline.com" in r.out
+    data = stack.run("smoke", "--json").json()
+    assert calls(data)[("writer", "GET /posts")]["got"] == "403"
+    assert "never reads" in calls(data)[("writer", "GET /posts")]["note"]
+
+
+def test_upstream_5xx_is_retried_a_bounded_number_of_times_then_reported(stack: Stack) -> None:
+    stack.upstream.status_for["/health"] = 502
+    data = stack.run("smoke", "--json").json()
+    row = calls(data)[("(no token)", "GET /health")]
+    assert (row["got"], row["ok"], row["attempts"]) == ("502", False, 3)
+    assert "upstream" in row["note"]
+    assert sum(p == "/health" for _, p, _ in stack.upstream.hits) == 3  # --attempts 3, no more
+
+
+def test_upstream_5xx_then_success_passes(stack: Stack) -> None:
+    stack.upstream.queued["/health"] = [503]
+    data = stack.run("smoke", "--json").json()
+    row = calls(data)[("(no token)", "GET /health")]
+    assert (row["got"], row["ok"], row["attempts"]) == ("200", True, 2)
+    assert data["ok"] is True
+
+
+def test_gateway_429_then_200_is_retried_and_succeeds(stack: Stack) -> None:
+    stack.gateway.throttle_first = 1
+    data = stack.run("smoke", "--json").json()
+    assert data["ok"] is True
+    assert data["calls"][0]["attempts"] == 2
+
+
+def test_token_endpoint_429_then_200_is_retried(stack: Stack) -> None:
+    stack.idp.token_queue.append(json_reply(429, {"error": "throttled"}, {"Retry-After": "0"}))
+    assert stack.run("smoke").code == 0
+
+
+def test_upstream_timeout_is_a_mismatch_and_the_run_stays_fast(stack: Stack) -> None:
+    stack.upstream.delay_for["/health"] = 3.0
+    started = time.monotonic()
+    r = stack.run("smoke", "--json", "--timeout", "0.2", "--attempts", "2")
+    assert time.monotonic() - started < 2.5
+    assert r.code == 1
+    row = calls(r.json())[("(no token)", "GET /health")]
+    assert (row["got"], row["ok"], row["attempts"]) == ("timeout", False, 2)
+    assert "no answer within the timeout after 2 tries" in row["note"]
+
+
+def test_token_endpoint_error_shows_b2c_code_and_fix_but_no_secret(stack: Stack) -> None:
+    # A nasty error body echoing the secret and a token-like string: neither may be printed.
+    leaked = stack.idp.mint(stack.idp.claims_for(READER_ID))
+    body = {
+        "error": "invalid_request",
+        "error_description": f"AADB2C90085: The service has encountered an internal error. client_secret="
+        f"{READER_SECRET} last={leaked}\r\nCorrelation ID: 4d1e2c55-0bd5-4e3a-93f5-3a3a4fdc1c3e",
+    }
+    stack.idp.token_error_for[READER_ID] = json_reply(400, body)
+    r = stack.run("smoke")
+    assert r.code == 1
+    assert "AADB2C90085" in r.out
+    assert "AzureADandPersonalMicrosoftAccount" in r.out
+    assert "4d1e2c55-0bd5-4e3a-93f5-3a3a4fdc1c3e" in r.out  # correlation ids are worth keeping
+    assert "token request failed" in r.out
+
+
+def test_wrong_secret_is_reported_as_invalid_client(stack: Stack) -> None:
+    stack.idp.clients[WRITER_ID] = "sOmeOtherS3cret~Value0123456789abcdefXYZ"
+    r = stack.run("smoke", "--json")
+    assert r.code == 1
+    writer = next(t for t in r.json()["tokens"] if t["client"] == "writer")
+    assert "HTTP 401" in writer["error"] and "AADB2C90081" in writer["error"]
+    assert any("invalid_client" in h for h in writer["hints"])
+    assert WRITER_SECRET not in r.text
+
+
+def test_placeholder_secrets_are_a_usage_error_naming_show_secrets(stack: Stack) -> None:
+    stack.outputs["clients"]["reporting"]["clientSecret"] = "[secret]"
+    r = stack.run("smoke")
+    assert r.code == 2
+    assert "--show-secrets" in r.err and "clients.reporting.clientSecret" in r.err
+    assert stack.idp.log == []  # nothing was sent
+
+
+def test_json_output_is_one_document_without_secrets(stack: Stack) -> None:
+    r = stack.run("smoke", "--json")
+    data = json.loads(r.out)
+    assert set(data) == {"ok", "mismatches", "tokens", "calls"}
+    assert READER_SECRET not in r.out

@@ -1,0 +1,33 @@
+"""``python -m verify``: check a deployed stack from the outside, the way its clients see it.
+
+Three commands (``python -m verify <command> --help`` for the options):
+
+- ``preflight``: is the issuer's OpenID discovery where API Gateway's JWT authorizer looks, does it
+  advertise exactly the configured issuer, RSA keys and the token endpoint the stack uses?
+- ``smoke``: fetch a fresh token per client, call every route and compare each status with what
+  the grants say it should be (2xx, 401, 403).
+- ``doctor``: decode one token and hold it against the authorizer's rules, rule by rule.
+
+Exit codes, the same for every command:
+
+- ``0`` (``EXIT_OK``): everything matched / every check passed / the token opens at least one
+  protected route (or there are none).
+- ``1`` (``EXIT_FAILED``): a smoke mismatch, a failed preflight check, or a token that every
+  protected route would reject (401 on all of them, or 403 on all of them).
+- ``2`` (``EXIT_USAGE``): bad arguments or unusable stack outputs (unreadable file, pulumi CLI
+  failure, ``[secret]`` placeholders, unknown client).
+- ``3`` (``EXIT_INTERNAL``): a bug in verify itself; the traceback is printed with secrets removed.
+
+Nothing verify prints or raises carries a client secret or a token (see ``verify.redact``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERNAL: Final = 3
+
+__all__ = ["EXIT_FAILED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE"]

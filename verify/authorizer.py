@@ -1,0 +1,188 @@
+"""API Gateway's HTTP API JWT authorizer, as rules verify can hold a token against.
+
+Source: AWS "Control access to HTTP APIs with JWT authorizers" and "Troubleshooting issues with
+HTTP API JWT authorizers" (DOMAIN.md, "AWS API Gateway HTTP API JWT authorizer"):
+
+- The token comes from ``Authorization``, bare or prefixed ``Bearer ``.
+- Keys come from the ``jwks_uri`` of ``{issuer}/.well-known/openid-configuration``; only RSA
+  algorithms; the header's ``kid`` must name a key.
+- ``iss`` must equal the configured issuer exactly; ``aud`` (or ``client_id`` only when ``aud`` is
+  absent) must equal a configured audience; ``exp`` in the future, ``nbf`` and ``iat`` in the past.
+- Any failure above: 401 with a ``www-authenticate`` header. A valid token whose ``scope`` or
+  ``scp`` holds none of the route's scopes: 403. Any one of the route's scopes suffices.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from verify.idp import IdentityPlatform
+
+# RS256 is what B2C signs with; RS384/RS512 are the other RSA algorithms PyJWT checks with a JWK.
+RSA_ALGORITHMS: Final = ("RS256", "RS384", "RS512")
+DEFAULT_SKEW: Final = 30
+
+Expected = Literal["2xx", "401", "403"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One authorizer rule held against a token. ``ok=False`` means API Gateway answers 401."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def bare_token(authorization: str) -> str:
+    """The token from an ``Authorization`` value, with or without ``Bearer ``."""
+    value = authorization.strip()
+    if value[:7].lower() == "bearer ":
+        return value[7:].strip()
+    return value
+
+
+def token_scopes(claims: Mapping[str, object]) -> tuple[str, ...]:
+    """Scopes API Gateway reads: ``scope`` and ``scp``, space-separated (or lists)."""
+    found: list[str] = []
+    for name in ("scope", "scp"):
+        value = claims.get(name)
+        if isinstance(value, str):
+            found.extend(value.split())
+        elif isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, str))
+    return tuple(dict.fromkeys(found))
+
+
+def route_expectation(route_scopes: Sequence[str], held: Iterable[str]) -> tuple[Expected, tuple[str, ...]]:
+    """2xx and the scopes that open the route, or 403 when none of the route's scopes is held."""
+    if not route_scopes:
+        return "2xx", ()
+    held_set = set(held)
+    matched = tuple(s for s in route_scopes if s in held_set)
+    return ("2xx", matched) if matched else ("403", ())
+
+
+def check_alg(header: Mapping[str, object]) -> Rule:
+    alg = header.get("alg")
+    if alg in RSA_ALGORITHMS:
+        return Rule("alg", True, f"{alg} is an RSA algorithm")
+    if isinstance(alg, str) and alg.lower() == "none":
+        return Rule(
+            "alg",
+            False,
+            "alg 'none': the token is unsigned. API Gateway accepts only RSA-signed tokens whose key is in "
+            "the issuer's JWKS, so it answers 401",
+            "use a token from the token endpoint as issued; never strip or forge its signature",
+        )
+    if isinstance(alg, str) and alg.upper().startswith("HS"):
+        return Rule(
+            "alg",
+            False,
+            f"alg {alg}: a shared-secret (HMAC) signature. API Gateway accepts only RSA algorithms with keys "
+            "from the issuer's JWKS, so it answers 401",
+            "use a token issued by the identity provider's token endpoint (B2C signs RS256)",
+        )
+    return Rule(
+        "alg",
+        False,
+        f"alg {alg!r} is not one of {', '.join(RSA_ALGORITHMS)}: API Gateway accepts only RSA algorithms (401)",
+        "use a token issued by the identity provider's token endpoint",
+    )
+
+
+def check_issuer(claims: Mapping[str, object], issuer: str, platform: IdentityPlatform) -> Rule:
+    iss = claims.get("iss")
+    if iss == issuer:
+        return Rule("iss", True, f"iss equals the authorizer's issuer {issuer}")
+    if not isinstance(iss, str):
+        return Rule("iss", False, "no iss claim: API Gateway answers 401", "use a token from the stack's tokenUrl")
+    return Rule(
+        "iss",
+        False,
+        f"iss {iss} is not byte for byte the authorizer's issuer {issuer}: API Gateway answers 401",
+        platform.issuer_mismatch_fix(issuer, iss),
+    )
+
+
+def check_audience(claims: Mapping[str, object], audiences: Sequence[str]) -> Rule:
+    aud = claims.get("aud")
+    if aud is not None:
+        if isinstance(aud, str):
+            values = [aud]
+        else:
+            values = [a for a in aud if isinstance(a, str)] if isinstance(aud, list) else []
+        if any(v in audiences for v in values):
+            return Rule("aud", True, f"aud {', '.join(values)} is a configured audience")
+        return Rule(
+            "aud",
+            False,
+            f"aud {', '.join(values) or repr(aud)} is not the authorizer's audience {', '.join(audiences)} "
+            "(client_id is not consulted while aud is present): API Gateway answers 401",
+            "request the token with scope=<the API's App ID URI>/.default, so aud is the API app's client id, "
+            "and keep the stack's audience output equal to that client id",
+        )
+    client_id = claims.get("client_id")
+    if isinstance(client_id, str) and client_id in audiences:
+        return Rule("aud", True, f"no aud; client_id {client_id} is a configured audience")
+    return Rule(
+        "aud",
+        False,
+        "neither aud nor a matching client_id: API Gateway answers 401",
+        "request the token with scope=<the API's App ID URI>/.default",
+    )
+
+
+def check_times(claims: Mapping[str, object], now: float | None = None, skew: float = DEFAULT_SKEW) -> list[Rule]:
+    now = time.time() if now is None else now
+    rules: list[Rule] = []
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        rules.append(Rule("exp", False, "no numeric exp claim: API Gateway requires exp in the future (401)"))
+    elif exp + skew <= now:
+        rules.append(
+            Rule(
+                "exp",
+                False,
+                f"expired {_ago(now - exp)} ago (exp {_utc(exp)}): API Gateway answers 401",
+                "fetch a fresh token (B2C access tokens live 60 minutes by default)",
+            )
+        )
+    else:
+        rules.append(Rule("exp", True, f"expires in {_ago(exp - now)} ({_utc(exp)})"))
+    for name in ("nbf", "iat"):
+        value = claims.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            rules.append(Rule(name, False, f"{name} is not a number: API Gateway answers 401"))
+        elif value - skew > now:
+            rules.append(
+                Rule(
+                    name,
+                    False,
+                    f"{name} is {_ago(value - now)} in the future ({_utc(value)}): API Gateway answers 401",
+                    "check this machine's clock and the identity provider's; allowed skew here: "
+                    f"{skew:g} s (--clock-skew)",
+                )
+            )
+        else:
+            rules.append(Rule(name, True, f"{name} {_utc(value)} is in the past"))
+    return rules
+
+
+def _utc(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _ago(seconds: float) -> str:
+    seconds = abs(int(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"

@@ -1,0 +1,257 @@
+"""``doctor``: one token, decoded like jwt.io does, held rule by rule against the stack's authorizer.
+
+The rules are API Gateway's (``verify.authorizer``); the keys are the ones API Gateway would use,
+from the ``jwks_uri`` of ``<issuer>.well-known/openid-configuration``. When that document is
+missing (B2C's tenant-form issuer), the verdict is 401 whatever the token; the signature is then
+still checked against the platform's own discovery (for B2C, derived from ``tokenUrl``) so the user
+learns whether the token itself is sound.
+
+The signature segment and the token itself are never printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import jwt
+
+from verify import EXIT_FAILED, EXIT_OK
+from verify.authorizer import (
+    DEFAULT_SKEW,
+    RSA_ALGORITHMS,
+    Expected,
+    Rule,
+    bare_token,
+    check_alg,
+    check_audience,
+    check_issuer,
+    check_times,
+    route_expectation,
+    token_scopes,
+)
+from verify.http import HttpClient
+from verify.idp import IdentityPlatform
+from verify.oidc import Jwks, discovery_url, fetch_json, fetch_jwks
+from verify.outputs import Client, StackOutputs
+from verify.tokens import unverified_parts
+
+_PUBLIC: Final = "public route (no authorizer)"
+
+
+@dataclass(frozen=True)
+class RouteVerdict:
+    route: str
+    expected: Expected
+    why: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"route": self.route, "expected": self.expected, "why": self.why}
+
+
+@dataclass
+class DoctorReport:
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    rules: list[Rule] = field(default_factory=list)
+    routes: list[RouteVerdict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    protected: int = 0
+
+    @property
+    def failed_rules(self) -> list[Rule]:
+        return [r for r in self.rules if not r.ok]
+
+    @property
+    def opened(self) -> list[RouteVerdict]:
+        return [r for r in self.routes if r.expected == "2xx" and r.why != _PUBLIC]
+
+    @property
+    def exit_code(self) -> int:
+        """1 when no protected route would let the token through (401 or 403 on all of them)."""
+        if self.failed_rules:
+            return EXIT_FAILED
+        if self.protected and not self.opened:
+            return EXIT_FAILED
+        return EXIT_OK
+
+    @property
+    def verdict(self) -> str:
+        failed = self.failed_rules
+        if failed:
+            names = ", ".join(r.name for r in failed)
+            return f"401 on every protected route: API Gateway would reject this token (failed: {names})"
+        if not self.protected:
+            return "the token passes the authorizer's rules; the stack has no protected route"
+        if not self.opened:
+            return "403 on every protected route: the token is valid but holds none of their scopes"
+        return f"the token passes the authorizer and opens {len(self.opened)} of {self.protected} protected route(s)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "header": self.header,
+            "claims": self.claims,
+            "rules": [{"rule": r.name, "ok": r.ok, "detail": r.detail, "fix": r.fix} for r in self.rules],
+            "routes": [r.as_dict() for r in self.routes],
+            "notes": self.notes,
+            "verdict": self.verdict,
+            "exitCode": self.exit_code,
+        }
+
+
+def diagnose(
+    token: str,
+    outputs: StackOutputs,
+    http: HttpClient,
+    platform: IdentityPlatform,
+    skew: float = DEFAULT_SKEW,
+    now: float | None = None,
+    client: Client | None = None,
+) -> DoctorReport:
+    token = bare_token(token)
+    parts = unverified_parts(token)
+    report = DoctorReport({}, {}, protected=len(outputs.protected_routes))
+    if parts is None:
+        report.rules.append(
+            Rule(
+                "format",
+                False,
+                "not a JWT: expected three base64url segments header.claims.signature with JSON header and "
+                "claims; API Gateway answers 401",
+                "pass the access_token value from the token endpoint's answer (not the id_token or the whole JSON)",
+            )
+        )
+        _route_verdicts(report, outputs, ())
+        return report
+    header, claims = parts
+    report.header, report.claims = header, claims
+
+    alg_rule = check_alg(header)
+    report.rules.append(alg_rule)
+    report.rules.extend(_key_rules(token, header, outputs, http, platform, alg_rule.ok, report.notes))
+    report.rules.append(check_issuer(claims, outputs.issuer, platform))
+    report.rules.append(check_audience(claims, [outputs.audience]))
+    report.rules.extend(check_times(claims, now, skew))
+
+    scopes = token_scopes(claims)
+    _route_verdicts(report, outputs, scopes)
+    report.notes.extend(platform.token_hints(claims))
+    roles = claims.get("roles")
+    as_roles = set(roles) if isinstance(roles, list) and not scopes else set()
+    if client is not None:
+        missing = [g for g in client.grants if g not in scopes and g not in as_roles]
+        extra = [s for s in scopes if s not in client.grants]
+        if missing:
+            report.notes.append(
+                f"the outputs grant {client.name} {', '.join(missing)}, but the fresh token lacks "
+                f"{'it' if len(missing) == 1 else 'them'}: the grant or its admin consent is missing in B2C, "
+                "or was revoked"
+            )
+        if extra:
+            report.notes.append(
+                f"the token carries {', '.join(extra)}, which the outputs do not grant {client.name}: a grant "
+                "left in B2C, or stale outputs"
+            )
+    return report
+
+
+def _route_verdicts(report: DoctorReport, outputs: StackOutputs, scopes: tuple[str, ...]) -> None:
+    failed = report.failed_rules
+    held = " ".join(scopes) or "none"
+    roles = report.claims.get("roles")
+    for route in outputs.routes:
+        if route.public:
+            report.routes.append(RouteVerdict(route.key, "2xx", _PUBLIC))
+        elif failed:
+            report.routes.append(RouteVerdict(route.key, "401", f"rule {failed[0].name} fails"))
+        else:
+            expected, matched = route_expectation(route.scopes, scopes)
+            if expected == "2xx":
+                why = f"opened by {', '.join(matched)}"
+            else:
+                why = f"needs one of {', '.join(route.scopes)}; token scope/scp: {held}"
+                if roles and not scopes:
+                    why += " (its roles claim is never read)"
+            report.routes.append(RouteVerdict(route.key, expected, why))
+
+
+def _key_rules(
+    token: str,
+    header: Mapping[str, Any],
+    outputs: StackOutputs,
+    http: HttpClient,
+    platform: IdentityPlatform,
+    rsa: bool,
+    notes: list[str],
+) -> list[Rule]:
+    """discovery, kid and signature: the keys API Gateway would use, or the platform's as a hint."""
+    rules: list[Rule] = []
+    url = discovery_url(outputs.issuer)
+    discovery = fetch_json(http, url, f"discovery at {url}")
+    jwks: Jwks | None = None
+    authoritative = True
+    if discovery.doc is not None and isinstance(discovery.doc.get("jwks_uri"), str):
+        jwks = fetch_jwks(http, discovery.doc["jwks_uri"])
+        if not jwks.ok:
+            rules.append(
+                Rule("jwks", False, f"{jwks.problem}: API Gateway answers 401", "run `python -m verify preflight`")
+            )
+    else:
+        problem = discovery.problem or f"{url} names no jwks_uri"
+        fallback_url = platform.fallback_discovery_url(outputs.token_url)
+        fallback = fetch_json(http, fallback_url, "the policy's discovery") if fallback_url else None
+        advertised = fallback.doc.get("issuer") if fallback is not None and fallback.doc is not None else None
+        rules.append(
+            Rule(
+                "discovery",
+                False,
+                f"{problem}: API Gateway finds no keys for the issuer and answers 401 to every token",
+                platform.missing_discovery_fix(
+                    outputs.issuer, advertised if isinstance(advertised, str) else None, outputs.token_url
+                ),
+            )
+        )
+        if fallback is not None and fallback.doc is not None and isinstance(fallback.doc.get("jwks_uri"), str):
+            jwks = fetch_jwks(http, fallback.doc["jwks_uri"])
+            authoritative = False
+            notes.append(f"kid and signature were checked against {jwks.url}, which API Gateway would not use")
+    if jwks is None or not jwks.rsa_keys:
+        return rules
+    kid = header.get("kid")
+    known = ", ".join(jwks.rsa_keys)
+    if not isinstance(kid, str):
+        rules.append(Rule("kid", False, "the header has no kid: API Gateway cannot pick a key (401)"))
+        return rules
+    key = jwks.rsa_keys.get(kid)
+    if key is None:
+        rules.append(
+            Rule(
+                "kid",
+                False,
+                f"kid {kid!r} is not in the JWKS at {jwks.url} (keys: {known}): API Gateway answers 401",
+                "the token was signed for another tenant or policy, or with a key since rotated out: fetch a "
+                "fresh token from the stack's tokenUrl",
+            )
+        )
+        return rules
+    rules.append(Rule("kid", True, f"kid {kid!r} is in the JWKS at {jwks.url}"))
+    if not rsa:
+        return rules
+    alg = str(header.get("alg"))
+    try:
+        public_key = jwt.PyJWK(dict(key), algorithm=alg if alg in RSA_ALGORITHMS else "RS256")
+        jwt.PyJWS().decode(token, key=public_key, algorithms=[alg] if alg in RSA_ALGORITHMS else [])
+    except jwt.PyJWTError:
+        rules.append(
+            Rule(
+                "signature",
+                False,
+                f"the signature does not verify with key {kid!r}: the token was altered or forged (401)",
+                "use the token exactly as the token endpoint issued it",
+            )
+        )
+        return rules
+    where = "" if authoritative else " (of the policy's JWKS)"
+    rules.append(Rule("signature", True, f"the {alg} signature verifies with key {kid!r}{where}"))
+    return rules

@@ -1,0 +1,291 @@
+"""The stack outputs verify reads: from ``pulumi stack output`` or from a JSON file.
+
+The contract (what ``__main__.py`` exports)::
+
+    apiUrl, tokenUrl, issuer, discoveryUrl (optional), audience, scope,
+    routes:  {"METHOD /path": ["scope", ...]}       ([] = public route)
+    clients: {"name": {"clientId", "grants", "clientSecret"}}
+
+Client secrets are Pulumi secrets: without ``--show-secrets`` the CLI prints ``[secret]`` in their
+place. Those placeholders are detected and named, and the command that needs the value says how
+to get it. Nothing here puts a secret into a message: problems name keys, never values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from verify.errors import ConfigError
+from verify.redact import Redactor
+
+SECRET_PLACEHOLDER: Final = "[secret]"  # noqa: S105  (what pulumi prints instead)
+PULUMI_TIMEOUT: Final = 120.0
+# API Gateway route keys: "METHOD /path" or the catch-all "$default" (AWS "Working with routes for
+# HTTP APIs"); ANY matches every method.
+_ROUTE_KEY: Final = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)$")
+_REQUIRED: Final = ("apiUrl", "tokenUrl", "issuer", "audience", "scope", "routes", "clients")
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str
+    method: str
+    path: str
+    scopes: tuple[str, ...]
+
+    @property
+    def public(self) -> bool:
+        """No scopes: the route has no authorizer, anyone may call it."""
+        return not self.scopes
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str
+    client_id: str
+    grants: tuple[str, ...]
+    client_secret: str | None = field(default=None, repr=False)
+    secret_hidden: bool = False
+    """The outputs held ``[secret]`` instead of the secret (read without ``--show-secrets``)."""
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    api_url: str
+    token_url: str
+    issuer: str
+    discovery_url: str | None
+    audience: str
+    scope: str
+    routes: tuple[Route, ...]
+    clients: tuple[Client, ...]
+    source: str
+    """Where the outputs came from, for messages: a file path or ``pulumi stack output``."""
+
+    @property
+    def protected_routes(self) -> tuple[Route, ...]:
+        return tuple(r for r in self.routes if not r.public)
+
+    def client(self, name: str) -> Client:
+        for c in self.clients:
+            if c.name == name:
+                return c
+        known = ", ".join(c.name for c in self.clients) or "none"
+        raise ConfigError(f"no client named {name!r} in the stack outputs (clients: {known})")
+
+    def secret_of(self, client: Client) -> str:
+        """The client's secret, or a ``ConfigError`` saying how to get it."""
+        if client.client_secret:
+            return client.client_secret
+        if client.secret_hidden:
+            raise ConfigError(
+                f"the outputs from {self.source} hold '[secret]' for clients.{client.name}.clientSecret: "
+                "they were read without --show-secrets. Run verify with --stack (it calls "
+                "`pulumi stack output --json --show-secrets`), or write the file with "
+                "`pulumi stack output --json --show-secrets > outputs.json` and keep it out of git"
+            )
+        raise ConfigError(f"clients.{client.name}.clientSecret is missing from the outputs ({self.source})")
+
+
+def parse_outputs(data: object, source: str) -> StackOutputs:
+    """Validate the outputs JSON, listing every problem at once."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"stack outputs from {source} are not a JSON object")
+    problems: list[str] = []
+    hidden = [p for p in _placeholders(data, "") if not _is_client_secret_path(p)]
+    if hidden:
+        raise ConfigError(
+            f"the outputs from {source} hold '[secret]' placeholders ({', '.join(hidden)}): they were read "
+            "without --show-secrets, or the pulumi CLI call failed. Use --stack (verify runs "
+            "`pulumi stack output --json --show-secrets`) or write the file with --show-secrets"
+        )
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        problems.append(f"missing output(s): {', '.join(missing)}")
+
+    def text(key: str) -> str:
+        value = data.get(key)
+        if key in data and (not isinstance(value, str) or not value):
+            problems.append(f"{key} must be a non-empty string")
+        return value if isinstance(value, str) else ""
+
+    api_url, token_url, issuer, audience, scope = (
+        text(k) for k in ("apiUrl", "tokenUrl", "issuer", "audience", "scope")
+    )
+    discovery = data.get("discoveryUrl")
+    if discovery is not None and not isinstance(discovery, str):
+        problems.append("discoveryUrl must be a string")
+        discovery = None
+    for key, url in (("apiUrl", api_url), ("tokenUrl", token_url), ("issuer", issuer)):
+        if url and not re.match(r"^https?://[^/\s]+", url):
+            problems.append(f"{key} is not an http(s) URL")
+    routes = _parse_routes(data.get("routes", {}), problems)
+    clients = _parse_clients(data.get("clients", {}), problems)
+    if problems:
+        raise ConfigError(f"unusable stack outputs from {source}:\n  - " + "\n  - ".join(problems))
+    return StackOutputs(
+        api_url=api_url,
+        token_url=token_url,
+        issuer=issuer,
+        discovery_url=discovery,
+        audience=audience,
+        scope=scope,
+        routes=routes,
+        clients=clients,
+        source=source,
+    )
+
+
+def parse_route_key(key: str) -> tuple[str, str] | None:
+    """``("GET", "/posts/{id}")`` from ``"GET /posts/{id}"``; ``$default`` is called as ``GET /``."""
+    if key == "$default":
+        return "ANY", "/"
+    m = _ROUTE_KEY.match(key)
+    return (m["method"], m["path"]) if m else None
+
+
+def _parse_routes(raw: object, problems: list[str]) -> tuple[Route, ...]:
+    if not isinstance(raw, dict):
+        problems.append('routes must be an object {"METHOD /path": [scopes]}')
+        return ()
+    routes: list[Route] = []
+    for key, scopes in raw.items():
+        parsed = parse_route_key(str(key))
+        if parsed is None:
+            problems.append(f"routes: {key!r} is not a route key 'METHOD /path'")
+            continue
+        if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
+            problems.append(f"routes[{key!r}] must be a list of scope strings ([] for a public route)")
+            continue
+        routes.append(Route(key=str(key), method=parsed[0], path=parsed[1], scopes=tuple(scopes)))
+    return tuple(routes)
+
+
+def _parse_clients(raw: object, problems: list[str]) -> tuple[Client, ...]:
+    if not isinstance(raw, dict):
+        problems.append('clients must be an object {"name": {clientId, grants, clientSecret}}')
+        return ()
+    clients: list[Client] = []
+    for name, spec in raw.items():
+        where = f"clients.{name}"
+        if not isinstance(spec, dict):
+            problems.append(f"{where} must be an object")
+            continue
+        client_id = spec.get("clientId")
+        grants = spec.get("grants", [])
+        secret = spec.get("clientSecret")
+        if not isinstance(client_id, str) or not client_id:
+            problems.append(f"{where}.clientId must be a non-empty string")
+            continue
+        if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
+            problems.append(f"{where}.grants must be a list of strings")
+            continue
+        if secret is not None and not isinstance(secret, str):
+            problems.append(f"{where}.clientSecret must be a string")  # the value is never shown
+            continue
+        hidden = secret == SECRET_PLACEHOLDER
+        clients.append(
+            Client(
+                name=str(name),
+                client_id=client_id,
+                grants=tuple(grants),
+                client_secret=None if hidden else secret,
+                secret_hidden=hidden,
+            )
+        )
+    return tuple(clients)
+
+
+def _placeholders(value: object, path: str) -> Iterator[str]:
+    if value == SECRET_PLACEHOLDER:
+        yield path or "(top level)"
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _placeholders(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _placeholders(v, f"{path}[{i}]")
+
+
+def _is_client_secret_path(path: str) -> bool:
+    parts = path.split(".")
+    return len(parts) == 3 and parts[0] == "clients" and parts[2] == "clientSecret"
+
+
+def register_secrets(outputs: StackOutputs, redactor: Redactor) -> None:
+    redactor.add(*(c.client_secret for c in outputs.clients))
+
+
+def load_file(path: str, redactor: Redactor) -> StackOutputs:
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read outputs file {path}: {e.strerror}") from None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        # The decoder's message quotes the text around the error, which may be a secret.
+        raise ConfigError(f"outputs file {path} is not JSON") from None
+    _register_raw_secrets(data, redactor)
+    outputs = parse_outputs(data, path)
+    register_secrets(outputs, redactor)
+    return outputs
+
+
+def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") -> StackOutputs:
+    """Run ``pulumi stack output --json --show-secrets [--stack NAME]`` and parse its answer."""
+    exe = shutil.which(pulumi)
+    if exe is None:
+        raise ConfigError(
+            "the pulumi CLI is not on PATH: install it, or pass --outputs FILE written by "
+            "`pulumi stack output --json --show-secrets > outputs.json`"
+        )
+    cmd: list[str] = [exe, "stack", "output", "--json", "--show-secrets"]
+    if stack:
+        cmd += ["--stack", stack]
+    shown = "pulumi stack output --json --show-secrets" + (f" --stack {stack}" if stack else "")
+    try:
+        done = subprocess.run(  # noqa: S603  (fixed argv, no shell)
+            cmd, capture_output=True, text=True, timeout=PULUMI_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"`{shown}` did not finish within {PULUMI_TIMEOUT:.0f} s") from None
+    except OSError as e:
+        raise ConfigError(f"`{shown}` could not start: {e.strerror}") from None
+    if done.returncode != 0:
+        # stderr names the problem (no stack selected, not logged in); scrub it all the same.
+        err = redactor.scrub_foreign(done.stderr.strip())[-800:]
+        raise ConfigError(f"`{shown}` failed (exit {done.returncode}): {err or 'no message'}")
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        raise ConfigError(f"`{shown}` did not print JSON") from None
+    _register_raw_secrets(data, redactor)
+    outputs = parse_outputs(data, f"`{shown}`")
+    register_secrets(outputs, redactor)
+    return outputs
+
+
+def _register_raw_secrets(data: object, redactor: Redactor) -> None:
+    """Register secrets before validation, so even an error about the file cannot show one."""
+    if isinstance(data, Mapping):
+        clients: Any = data.get("clients")
+        if isinstance(clients, Mapping):
+            for spec in clients.values():
+                if isinstance(spec, Mapping):
+                    secret = spec.get("clientSecret")
+                    if isinstance(secret, str) and secret != SECRET_PLACEHOLDER:
+                        redactor.add(secret)
+
+
+def load(outputs_file: str | None, stack: str | None, redactor: Redactor) -> StackOutputs:
+    if outputs_file:
+        return load_file(outputs_file, redactor)
+    return load_stack(stack, redactor)

@@ -1,0 +1,171 @@
+"""``preflight``: will API Gateway find and trust the issuer? Run before or after ``pulumi up``.
+
+What the JWT authorizer does with its issuer (DOMAIN.md): it fetches
+``<issuer>.well-known/openid-configuration``, takes the keys from its ``jwks_uri`` (RSA only, at
+most 150000 bytes) and requires each token's ``iss`` to equal the issuer byte for byte. Azure AD
+B2C serves discovery under the tfp issuer form only, which is why the default (tenant-form) issuer
+deploys fine and then answers 401 to every call. When the issuer's discovery is missing, the
+platform's own discovery document (for B2C: derived from ``tokenUrl``) shows which issuer the
+identity provider really advertises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from verify.http import HttpClient
+from verify.idp import IdentityPlatform
+from verify.oidc import Fetched, discovery_url, fetch_json, fetch_jwks
+from verify.outputs import StackOutputs
+
+Status = Literal["ok", "fail", "warn", "info"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+
+
+@dataclass
+class PreflightReport:
+    issuer: str
+    discovery_url: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status != "fail" for c in self.checks)
+
+    def add(self, name: str, status: Status, detail: str, fix: str = "") -> None:
+        self.checks.append(Check(name, status, detail, fix))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "issuer": self.issuer,
+            "discoveryUrl": self.discovery_url,
+            "checks": [c.as_dict() for c in self.checks],
+        }
+
+
+def run(outputs: StackOutputs, http: HttpClient, platform: IdentityPlatform) -> PreflightReport:
+    issuer = outputs.issuer
+    url = discovery_url(issuer)
+    report = PreflightReport(issuer, url)
+
+    if not issuer.endswith("/"):
+        report.add(
+            "issuer-shape",
+            "warn",
+            f"the issuer {issuer} does not end with '/'",
+            "the iss the identity provider writes must match byte for byte; B2C's always ends with '/'",
+        )
+    if outputs.discovery_url and outputs.discovery_url != url:
+        report.add(
+            "discoveryUrl-output",
+            "warn",
+            f"the discoveryUrl output {outputs.discovery_url} is not where API Gateway looks ({url})",
+        )
+
+    discovery = fetch_json(http, url, f"discovery at {url}")
+    doc: Mapping[str, Any] | None = discovery.doc
+    source = "the issuer's discovery document"
+    if doc is not None:
+        report.add("discovery", "ok", f"{url} is served")
+        _check_issuer(report, platform, issuer, doc.get("issuer"), source)
+    else:
+        fallback = _fallback(http, platform, outputs)
+        advertised = fallback.doc.get("issuer") if fallback and fallback.doc else None
+        report.add(
+            "discovery",
+            "fail",
+            f"{discovery.problem}. API Gateway looks there for the signing keys: every token will be "
+            "rejected with 401, although the deploy succeeds and the tokens look right on jwt.io",
+            platform.missing_discovery_fix(
+                issuer, advertised if isinstance(advertised, str) else None, outputs.token_url
+            ),
+        )
+        if fallback is None:
+            return report
+        if fallback.doc is None:
+            report.add("policy-discovery", "fail", f"{fallback.problem} either", "check tokenUrl")
+            return report
+        report.add(
+            "policy-discovery",
+            "info",
+            f"{fallback.url} is served and advertises issuer {advertised}; the checks below use it",
+        )
+        doc = fallback.doc
+        source = "the policy's discovery document"
+        _check_issuer(report, platform, issuer, advertised, source)
+
+    _check_jwks(report, http, doc, source)
+    _check_token_endpoint(report, platform, doc, outputs.token_url, source)
+    return report
+
+
+def _fallback(http: HttpClient, platform: IdentityPlatform, outputs: StackOutputs) -> Fetched | None:
+    url = platform.fallback_discovery_url(outputs.token_url)
+    if url is None:
+        return None
+    return fetch_json(http, url, f"discovery at {url}")
+
+
+def _check_issuer(report: PreflightReport, platform: IdentityPlatform, issuer: str, found: object, source: str) -> None:
+    if found == issuer:
+        report.add("issuer", "ok", f"{source} advertises exactly the configured issuer")
+    elif not isinstance(found, str):
+        report.add("issuer", "fail", f"{source} has no issuer", "check the identity provider's configuration")
+    else:
+        report.add(
+            "issuer",
+            "fail",
+            f"{source} advertises issuer {found}, the stack is configured with {issuer}; API Gateway "
+            "compares them byte for byte",
+            platform.issuer_mismatch_fix(issuer, found),
+        )
+
+
+def _check_jwks(report: PreflightReport, http: HttpClient, doc: Mapping[str, Any], source: str) -> None:
+    jwks_uri = doc.get("jwks_uri")
+    if not isinstance(jwks_uri, str):
+        report.add("jwks", "fail", f"{source} has no jwks_uri", "API Gateway cannot find keys without it")
+        return
+    jwks = fetch_jwks(http, jwks_uri)
+    if jwks.ok:
+        ignored = f"; non-RSA keys ignored: {', '.join(jwks.other_kids)}" if jwks.other_kids else ""
+        report.add(
+            "jwks",
+            "ok",
+            f"{jwks_uri} holds {len(jwks.rsa_keys)} RSA key(s) ({', '.join(jwks.rsa_keys)}), "
+            f"{jwks.size} bytes{ignored}",
+        )
+    else:
+        report.add("jwks", "fail", jwks.problem or "unusable JWKS", "API Gateway needs RSA signing keys with a kid")
+
+
+def _check_token_endpoint(
+    report: PreflightReport, platform: IdentityPlatform, doc: Mapping[str, Any], token_url: str, source: str
+) -> None:
+    advertised = doc.get("token_endpoint")
+    if not isinstance(advertised, str):
+        report.add("token-endpoint", "warn", f"{source} names no token_endpoint")
+        return
+    same, note = platform.token_endpoint_matches(advertised, token_url)
+    if same:
+        report.add("token-endpoint", "ok", "tokenUrl is the advertised token endpoint" + (f" ({note})" if note else ""))
+    else:
+        report.add(
+            "token-endpoint",
+            "fail",
+            f"tokenUrl does not match {source}'s token_endpoint: {note}",
+            "request tokens from the policy whose issuer the authorizer uses (tenant.policy)",
+        )

@@ -1,0 +1,76 @@
+"""Keeping client secrets and tokens out of everything verify prints or raises.
+
+Two layers, because neither alone is enough:
+
+- *Known* values: every client secret read from the outputs and every token fetched or given is
+  registered here and replaced wherever it shows up, whatever its shape.
+- *Shapes*: text verify did not write itself (token endpoint error bodies, exception messages from
+  requests, which can carry URLs and bodies, argparse errors echoing arguments) is also scrubbed of
+  anything JWT-like, ``key=value`` pairs naming a credential, ``Bearer`` values and long
+  high-entropy strings. B2C error codes (``AADB2C90085``), GUIDs (correlation ids) and host names
+  survive, since they are what the user needs to see.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+REDACTED: Final = "[redacted]"
+
+# A JWS in compact form: base64url('{"...') is always "eyJ...", for the header and the claims.
+_JWT: Final = re.compile(r"eyJ[A-Za-z0-9_-]+\.(?:[A-Za-z0-9_-]+)?(?:\.[A-Za-z0-9_-]*)?")
+_CREDENTIAL_FIELD: Final = re.compile(
+    r"""(?ix)
+    (["']?(?:access_token|refresh_token|id_token|client_secret|clientSecret|password|assertion|token)
+    ["']?\s*[:=]\s*["']?)
+    ([^"'&\s,;}]+)
+    """
+)
+_BEARER: Final = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]+)")
+# Client secrets Entra generates are ~40 characters of [A-Za-z0-9._~-]; opaque tokens are longer.
+# "/" is left out so URL paths are not taken for credentials.
+_OPAQUE: Final = re.compile(r"[A-Za-z0-9_~+=.-]{24,}")
+_MIN_KNOWN: Final = 6
+
+
+def _high_entropy(word: str) -> bool:
+    """Mixed case *and* digits: secrets and signatures, not host names, GUIDs or policy names."""
+    has = (any(c.islower() for c in word), any(c.isupper() for c in word), any(c.isdigit() for c in word))
+    if not all(has):
+        return False
+    # Policy and resource names (B2C_1_SignUpSignIn_Production) are mostly letters; secrets mix.
+    digits = sum(c.isdigit() for c in word)
+    uppers = sum(c.isupper() for c in word)
+    return digits >= 3 and uppers >= 3
+
+
+class Redactor:
+    """Replaces registered secrets and credential-shaped text with ``[redacted]``."""
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+
+    def add(self, *values: str | None) -> None:
+        """Register values that must never be printed (too short a value would blank out words)."""
+        for value in values:
+            if value and len(value) >= _MIN_KNOWN:
+                self._known.add(value)
+
+    def scrub(self, text: str) -> str:
+        """For text verify composed: known values, JWTs, credential fields, Bearer values."""
+        for value in sorted(self._known, key=len, reverse=True):
+            text = text.replace(value, REDACTED)
+        text = _JWT.sub(REDACTED, text)
+        text = _CREDENTIAL_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
+        return _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+
+    def scrub_foreign(self, text: str) -> str:
+        """For text from elsewhere (servers, exceptions, argv): also long high-entropy strings."""
+        text = self.scrub(text)
+        return _OPAQUE.sub(lambda m: REDACTED if _high_entropy(m.group(0)) else m.group(0), text)
+
+
+def scrub_foreign(text: str) -> str:
+    """Shape-based scrubbing where no redactor is at hand (exception messages built early)."""
+    return Redactor().scrub_foreign(text)

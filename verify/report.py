@@ -1,0 +1,91 @@
+"""Plain-text tables and JSON for the commands' results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verify.doctor import DoctorReport
+    from verify.outputs import StackOutputs
+    from verify.preflight import PreflightReport
+    from verify.smoke import SmokeReport
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, default=str)
+
+
+def mark(ok: bool) -> str:
+    return "ok" if ok else "FAIL"
+
+
+def render_smoke(report: SmokeReport, outputs: StackOutputs) -> str:
+    lines = [
+        f"smoke: {outputs.api_url} - {len(outputs.routes)} route(s), {len(outputs.clients)} client(s); "
+        f"fresh tokens from {outputs.token_url}",
+    ]
+    if report.tokens:
+        lines.append("tokens:")
+    for t in report.tokens:
+        if t.error is None:
+            roles = f", roles: {' '.join(t.roles)}" if t.roles else ""
+            lines.append(
+                f"  {t.client.name}: ok - scope/scp: {' '.join(t.scopes) or 'none'}{roles} "
+                f"(grants in outputs: {', '.join(t.client.grants) or 'none'})"
+            )
+        else:
+            lines.append(f"  {t.client.name}: FAIL - {t.error}")
+        lines += [f"    hint: {h}" for h in t.hints]
+    rows = [[c.caller, c.route, c.expected, c.got, mark(c.ok), c.note] for c in report.calls]
+    lines.append(table(["CALLER", "ROUTE", "EXPECTED", "GOT", "RESULT", "NOTE"], rows))
+    bad = sum(not c.ok for c in report.calls)
+    failed_tokens = sum(t.error is not None for t in report.tokens)
+    verdict = "ok" if report.ok else "FAILED"
+    lines.append(f"{verdict}: {len(report.calls)} call(s), {bad} mismatch(es), {failed_tokens} token request(s) failed")
+    return "\n".join(lines)
+
+
+def render_preflight(report: PreflightReport) -> str:
+    lines = [f"preflight: issuer {report.issuer}", f"  API Gateway reads {report.discovery_url}"]
+    labels = {"ok": "[ok]  ", "fail": "[FAIL]", "warn": "[warn]", "info": "[info]"}
+    for c in report.checks:
+        lines.append(f"{labels[c.status]} {c.name}: {c.detail}")
+        if c.fix:
+            lines.append(f"       fix: {c.fix}")
+    failed = sum(c.status == "fail" for c in report.checks)
+    lines.append("ok: every check passed" if report.ok else f"FAILED: {failed} check(s) failed")
+    return "\n".join(lines)
+
+
+def render_doctor(report: DoctorReport, outputs: StackOutputs) -> str:
+    lines: list[str] = []
+    if report.header:
+        lines += ["header (decoded as jwt.io does; the signature is not shown):", to_json(report.header)]
+        lines += ["claims:", to_json(report.claims)]
+    lines.append(f"authorizer rules (issuer {outputs.issuer}, audience {outputs.audience}):")
+    for r in report.rules:
+        lines.append(f"  {'[ok]  ' if r.ok else '[FAIL]'} {r.name}: {r.detail}")
+        if r.fix:
+            lines.append(f"         fix: {r.fix}")
+    if report.routes:
+        rows = [[v.route, v.expected, v.why] for v in report.routes]
+        lines.append(table(["ROUTE", "WOULD GET", "WHY"], rows))
+    lines += [f"note: {n}" for n in report.notes]
+    lines.append(f"verdict: {report.verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,109 @@
+"""The OAuth 2.0 client credentials grant, as every client of the API performs it.
+
+POST ``grant_type=client_credentials``, ``client_id``, ``client_secret`` and
+``scope=<App ID URI>/.default`` as a form to the token endpoint (DOMAIN.md, "The flow"). Each call
+fetches a fresh token: a revoked grant only disappears from *new* tokens (tokens live 60 minutes
+by default), so a cached token would hide a revocation.
+
+Failures become ``TokenError`` with the HTTP status, the platform's error codes (``AADB2C90085``)
+and their fixes, and the error description with anything token-like removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jwt
+
+from verify.errors import VerifyError
+from verify.http import HttpClient, HttpError
+from verify.idp import IdentityPlatform
+from verify.redact import Redactor
+
+
+class TokenError(VerifyError):
+    def __init__(self, message: str, hints: list[str] | None = None) -> None:
+        self.hints = hints or []
+        super().__init__(message)
+
+
+def fetch_token(
+    http: HttpClient,
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    scope: str,
+    platform: IdentityPlatform,
+    redactor: Redactor,
+) -> str:
+    redactor.add(client_secret)
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "scope": scope,
+    }
+    try:
+        response = http.request("POST", token_url, data=form, headers={"Accept": "application/json"})
+    except HttpError as e:
+        raise TokenError(f"token endpoint: {e}") from None
+    body = response.json()
+    if response.status == 200 and isinstance(body, dict) and isinstance(body.get("access_token"), str):
+        token: str = body["access_token"]
+        redactor.add(token)
+        return token
+    raw = response.text(4000)
+    hints = platform.token_error_hints(raw)
+    summary = _error_summary(body) if isinstance(body, dict) else ""
+    if response.status == 200:
+        message = "token endpoint answered 200 without an access_token"
+    else:
+        message = f"token endpoint answered HTTP {response.status}"
+    if summary:
+        # Scrub before shortening: a cut-off secret would no longer be recognised.
+        message += f": {_shorten(redactor.scrub_foreign(summary), 500)}"
+    raise TokenError(message, hints)
+
+
+def _error_summary(body: Mapping[str, Any]) -> str:
+    error = body.get("error")
+    description = body.get("error_description")
+    parts: list[str] = []
+    if isinstance(error, str):
+        parts.append(error)
+    if isinstance(description, str):
+        # B2C appends "Correlation ID: ... Timestamp: ..." on further lines: worth keeping, compactly.
+        parts.append(" ".join(description.split()))
+    return " - ".join(parts)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Header and claims as jwt.io shows them, nothing checked; ``None`` for a malformed token."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    if not isinstance(claims, dict):
+        return None
+    return dict(header), claims
+
+
+def tamper(token: str) -> str | None:
+    """The token with one signature character changed: a forged signature, same header and claims.
+
+    A character in the middle is flipped: all 6 of its bits are signature bits, whereas the last
+    character of a base64url segment may only carry padding bits.
+    """
+    pieces = token.split(".")
+    if len(pieces) != 3 or len(pieces[2]) < 4:
+        return None
+    sig = pieces[2]
+    i = len(sig) // 2
+    flipped = "B" if sig[i] == "A" else "A"
+    return ".".join([pieces[0], pieces[1], sig[:i] + flipped + sig[i + 1 :]])
