@@ -47,8 +47,10 @@ class ApiApp(pulumi.ComponentResource):
     service_principal_object_id: pulumi.Output[str]
     identifier_uri: str
     scope: str
-    role_ids: dict[str, str]
-    """Permission value -> app role id (stable: derived from the value)."""
+    role_ids: dict[str, pulumi.Output[str]]
+    """Permission value -> app role id. The ids are derived from the values (stable), but handed out
+    as Outputs of the application so that a grant of a role added in the same update waits until the
+    application carries it (Graph refuses an assignment to a role it does not know yet)."""
 
     def __init__(self, name: str, args: ApiAppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("b2capigw:azure:ApiApp", name, None, opts)
@@ -56,7 +58,7 @@ class ApiApp(pulumi.ComponentResource):
 
         self.identifier_uri = args.identifier_uri
         self.scope = naming.default_scope(args.identifier_uri)
-        self.role_ids = {p.value: naming.app_role_id(p.value) for p in args.permissions}
+        role_ids = {p.value: naming.app_role_id(p.value) for p in args.permissions}
 
         app = azuread.Application(
             f"{name}-app",
@@ -66,7 +68,7 @@ class ApiApp(pulumi.ComponentResource):
             api=azuread.ApplicationApiArgs(requested_access_token_version=ACCESS_TOKEN_VERSION),
             app_roles=[
                 azuread.ApplicationAppRoleArgs(
-                    id=self.role_ids[p.value],
+                    id=role_ids[p.value],
                     value=p.value,
                     display_name=p.value,
                     description=p.description,
@@ -79,6 +81,7 @@ class ApiApp(pulumi.ComponentResource):
         )
         sp = azuread.ServicePrincipal(f"{name}-sp", client_id=app.client_id, opts=child)
 
+        self.role_ids = {value: app.id.apply(lambda _, rid=rid: rid) for value, rid in role_ids.items()}
         self.client_id = app.client_id
         self.application_id = app.id
         self.service_principal_object_id = sp.object_id

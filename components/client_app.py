@@ -19,8 +19,8 @@ class ClientAppArgs:
     """The API app's client id (its ``resource_app_id`` in required resource access)."""
     api_service_principal_object_id: pulumi.Input[str]
     """The API's service principal, the resource of every grant."""
-    role_ids: Mapping[str, str]
-    """The API's permission value -> app role id."""
+    role_ids: Mapping[str, pulumi.Input[str]]
+    """The API's permission value -> app role id (``ApiApp.role_ids``: Outputs of the API application)."""
     grants: Sequence[str]
     """Permission values granted to this client (validated against ``role_ids`` by the config)."""
     secret_days: int
@@ -42,12 +42,13 @@ class ClientApp(pulumi.ComponentResource):
     grants: list[str]
 
     def __init__(self, name: str, args: ClientAppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("b2capigw:azure:ClientApp", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         unknown = [g for g in args.grants if g not in args.role_ids]
         if unknown:
-            # The config validator rejects these first; this guards other callers of the component.
+            # The config validator rejects these first; this guards other callers of the component,
+            # before anything is registered.
             raise ValueError(f"client {name!r}: grants {unknown} are not roles of the API")
+        super().__init__("b2capigw:azure:ClientApp", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
 
         access = (
             [

@@ -43,6 +43,23 @@ class Registered:
     inputs: dict[str, Any]
     outputs: dict[str, Any]
     custom: bool
+    dependencies: set[str] = field(default_factory=set)
+    """Logical names of the resources this one waits for (what the engine orders creates by)."""
+
+
+class _RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
+    """Keeps each registration's dependencies, which MockResourceArgs does not carry."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[tuple[str, str], set[str]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        urns = set(request.dependencies)
+        for deps in request.propertyDependencies.values():
+            urns |= set(deps.urns)
+        self.dependencies[(request.type, request.name)] = {u.rsplit("::", 1)[-1] for u in urns}
+        return super().RegisterResource(request)
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -51,7 +68,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self, stack: str) -> None:
         self.stack = stack
         self.registered: list[Registered] = []
-        self.monitor = pulumi.runtime.mocks.MockMonitor(self)
+        self.monitor = _RecordingMonitor(self)
 
     @property
     def urns(self) -> list[str]:
@@ -82,7 +99,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs |= {"arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{args.inputs['name']}"}
         elif t.startswith("aws:apigatewayv2/"):
             rid = rid.replace("-", "")[:7]
-        self.registered.append(Registered(t, args.name, dict(args.inputs), outputs, bool(args.custom)))
+        deps = self.monitor.dependencies.get((t, args.name), set())
+        self.registered.append(Registered(t, args.name, dict(args.inputs), outputs, bool(args.custom), deps))
         return (rid if args.custom else None), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

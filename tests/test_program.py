@@ -75,6 +75,16 @@ def test_route_scopes_and_grants_name_the_app_roles_of_the_api(dev: ProgramRun) 
     assert grant["principalObjectId"] == dev.mocks.one(SP, "client-reporting-sp").outputs["objectId"]
 
 
+def test_a_grant_waits_for_the_api_application_that_defines_its_role(dev: ProgramRun) -> None:
+    """Adding a permission and granting it in one `pulumi up`: the assignment must be created after
+    the API application's update that adds the role, or Graph refuses it. The engine orders steps by
+    these dependencies."""
+    grant = dev.mocks.one(ASSIGNMENT, "client-reporting-grant-app.read")
+    assert {"api-app", "api-sp", "client-reporting-sp"} <= grant.dependencies, grant.dependencies
+    client = dev.mocks.one(APP, "client-reporting-app")
+    assert "api-app" in client.dependencies, client.dependencies
+
+
 def test_stack_outputs(dev: ProgramRun) -> None:
     values = {k: e.value for k, e in dev.exports.items()}
     api = dev.mocks.one("aws:apigatewayv2/api:Api", "http-api")
