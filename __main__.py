@@ -3,24 +3,23 @@
 Thin on purpose: read and validate the config, build the components, wire them, export.
 """
 
-import os
-
 import pulumi
-from pulumi.runtime.config import get_config
 
 from components import b2c, naming
 from components.api_app import ApiApp, ApiAppArgs
 from components.client_app import ClientApp, ClientAppArgs
-from components.config import ConfigError, read_settings
+from components.config import ConfigError, read_pulumi_settings
 from components.http_api import JwtHttpApi, JwtHttpApiArgs
 
 stack = pulumi.get_stack()
 try:
     # Validates every key before a single resource is registered: a bad config creates nothing.
-    settings = read_settings(get_config, stack, os.environ)
+    settings = read_pulumi_settings(stack)
 except ConfigError as error:
     raise pulumi.RunError(str(error)) from None
 tenant, api = settings.tenant, settings.api
+for notice in settings.notices:
+    pulumi.log.warn(notice)
 
 if tenant.issuer_format == "tenant":
     pulumi.log.warn(

@@ -14,8 +14,9 @@ the company's main directory are the commonest failure).
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 from urllib.parse import urlsplit
@@ -49,13 +50,15 @@ MAX_SCOPES_PER_ROUTE: Final = 10
 HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 # aws:region, e.g. eu-west-1, us-gov-west-1, cn-north-1, ap-southeast-4.
-_AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
+_AWS_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # The tenant name is the left-most label of <name>.onmicrosoft.com and <name>.b2clogin.com: letters
 # and digits only (the B2C "Initial domain name" field), at most a DNS label long.
 _TENANT_NAME = re.compile(r"^[a-z0-9]{1,63}$")
-# User flows are B2C_1_<name>, custom policies B2C_1A_<name>.
-_POLICY = re.compile(r"^B2C_1A?_[A-Za-z0-9_.-]{1,100}$", re.IGNORECASE)
+# User flows are B2C_1_<name>, custom policies B2C_1A_<name>; the portal writes the prefix in capitals.
+# The tfp issuer carries the policy as B2C writes it and API Gateway compares it byte for byte, so
+# the spelling is kept exactly as configured (preflight reports a case difference).
+_POLICY = re.compile(r"^B2C_1A?_[A-Za-z0-9_.-]{1,100}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
 # API and client names reach AWS names, display names and the App ID URI: keep them slugs.
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -169,6 +172,8 @@ class Settings:
     tenant: Tenant
     api: Api
     clients: tuple[Client, ...]
+    notices: tuple[str, ...] = ()
+    """Things worth a warning that are not errors (``__main__`` logs them)."""
 
 
 class ConfigError(ValueError):
@@ -335,6 +340,13 @@ def _parse_upstream(raw: object, key: str, p: _Problems) -> str | None:
     if parts.scheme != "https" or not parts.hostname:
         p.add(key, f"{raw!r} must be an https:// URL (API Gateway calls it over the internet)")
         return None
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port in (-1, 0) or not _HOSTNAME.match((parts.hostname or "").lower()):
+        p.add(key, f"{raw!r} does not have a valid host name and port")
+        return None
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
         p.add(
             key,
@@ -367,6 +379,11 @@ def _check_route_key(route_key: str, key: str, p: _Problems) -> bool:
     return True
 
 
+def _route_shape(route_key: str) -> str:
+    """A route key with its path parameter names blanked: two keys of one shape match the same requests."""
+    return re.sub(r"\{[A-Za-z0-9_]+(\+?)\}", r"{\1}", route_key)
+
+
 def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problems) -> tuple[Route, ...]:
     if not isinstance(raw, list) or not raw:
         p.add(key, f"must be a non-empty list of {{route, scopes}} or {{route, public: true}} (got {_show(raw)})")
@@ -382,6 +399,13 @@ def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problem
             continue
         if any(r.key == route_key for r in out):
             p.add(f"{ikey}.route", f"duplicate route {route_key!r} (each route key may appear once)")
+            continue
+        clash = next((r.key for r in out if _route_shape(r.key) == _route_shape(route_key)), None)
+        if clash is not None:
+            p.add(
+                f"{ikey}.route",
+                f"{route_key!r} matches the same requests as {clash!r} (only path parameter names differ)",
+            )
             continue
         public = m.get("public", False)
         if not isinstance(public, bool):
@@ -415,12 +439,16 @@ def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
     if m is None:
         return None
     burst = _int(m, "burst", key, DEFAULT_THROTTLE_BURST, p)
-    if burst is not None and not 0 <= burst <= MAX_THROTTLE_BURST:
-        p.add(f"{key}.burst", f"{burst} is outside 0..{MAX_THROTTLE_BURST} (requests)")
+    # 0 is accepted by AWS and answers every request with 429: never what a stack wants.
+    if burst is not None and not 1 <= burst <= MAX_THROTTLE_BURST:
+        p.add(f"{key}.burst", f"{burst} is outside 1..{MAX_THROTTLE_BURST} (requests)")
         burst = None
     rate = m.get("rate", DEFAULT_THROTTLE_RATE)
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= MAX_THROTTLE_RATE:
-        p.add(f"{key}.rate", f"{_show(rate)} must be a number in 0..{MAX_THROTTLE_RATE:g} (requests per second)")
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= MAX_THROTTLE_RATE:
+        p.add(
+            f"{key}.rate",
+            f"{_show(rate)} must be a number above 0 and at most {MAX_THROTTLE_RATE:g} (requests per second)",
+        )
         return None
     if burst is None:
         return None
@@ -551,10 +579,15 @@ def parse_settings(
     ``AWS_DEFAULT_REGION``.
     """
     p = _Problems()
-    # Checked here so that a missing region stops the run before Azure resources are created,
-    # rather than failing at the first AWS resource.
+    notices: list[str] = []
+    # Checked here so that a bad region stops the run before Azure resources are created, rather
+    # than failing at the first AWS resource. Unset is only a notice: the provider may still find
+    # a region in the AWS profile.
     if aws_region is None:
-        p.add("aws:region", "is not set: set it to the AWS region of the HTTP API, e.g. eu-west-1")
+        notices.append(
+            "aws:region is not set (nor AWS_REGION / AWS_DEFAULT_REGION): the AWS provider will use the "
+            "profile's region, or fail after the Azure side was created; set aws:region"
+        )
     elif not _AWS_REGION.match(aws_region):
         p.add("aws:region", f"{aws_region!r} is not an AWS region name (e.g. eu-west-1)")
     if tenant is None:
@@ -593,7 +626,7 @@ def parse_settings(
     if p.items:
         raise ConfigError(p.items)
     assert t is not None and a is not None  # no problems means every section parsed
-    return Settings(stack=stack, tenant=t, api=a, clients=c)
+    return Settings(stack=stack, tenant=t, api=a, clients=c, notices=tuple(notices))
 
 
 def _decode(raw: str | None) -> object:
@@ -607,17 +640,81 @@ def _decode(raw: str | None) -> object:
         return raw
 
 
-def read_settings(get: Callable[[str], str | None], stack: str, env: Mapping[str, str] | None = None) -> Settings:
+SECTIONS: Final = ("tenant", "api", "clients")
+
+
+def read_settings(
+    get: Callable[[str], str | None],
+    stack: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    keys: Iterable[str] = (),
+    secret_keys: Iterable[str] = (),
+) -> Settings:
     """Read the config through ``get`` (full key such as ``b2c-apigw:api`` -> raw text or ``None``)
-    and validate it. ``__main__`` passes ``pulumi.runtime.get_config`` and the process environment;
-    tests pass a dict's ``get`` and an environment of their own.
+    and validate it.
+
+    ``keys`` are all keys set on the stack, so a misspelt section (``b2c-apigw:client``) is an error
+    rather than a silently empty one; ``secret_keys`` are those stored with ``--secret``, whose values
+    no error message repeats. ``read_pulumi_settings`` supplies all of these from the running stack.
     """
     env = {} if env is None else env
-    return parse_settings(
-        tenant=_decode(get(f"{NAMESPACE}:tenant")),
-        api=_decode(get(f"{NAMESPACE}:api")),
-        clients=_decode(get(f"{NAMESPACE}:clients")),
-        stack=stack,
-        azuread_tenant_id=get("azuread:tenantId"),
-        aws_region=get("aws:region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
-    )
+    p = _Problems()
+    valid = [f"{NAMESPACE}:{s}" for s in SECTIONS]
+    for key in sorted(keys):
+        if key.startswith(f"{NAMESPACE}:") and key not in valid:
+            p.add(key, f"unknown key (valid: {', '.join(valid)})")
+    values = {s: _decode(get(f"{NAMESPACE}:{s}")) for s in SECTIONS}
+    azuread_tenant_id = get("azuread:tenantId")
+    try:
+        settings = parse_settings(
+            tenant=values["tenant"],
+            api=values["api"],
+            clients=values["clients"],
+            stack=stack,
+            azuread_tenant_id=azuread_tenant_id,
+            aws_region=get("aws:region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+        )
+    except ConfigError as error:
+        p.items.extend(error.problems)
+    if p.items:
+        secret = [k for k in (*valid, "azuread:tenantId") if k in set(secret_keys)]
+        hidden = [str(leaf) for s in SECTIONS if f"{NAMESPACE}:{s}" in secret for leaf in _leaves(values[s])]
+        if azuread_tenant_id and "azuread:tenantId" in secret:
+            hidden.append(azuread_tenant_id)
+        raise ConfigError([_hide(problem, secret, hidden) for problem in p.items])
+    return settings
+
+
+def _leaves(value: object) -> Iterable[object]:
+    if isinstance(value, Mapping):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    elif value is not None and not isinstance(value, bool):
+        yield value
+
+
+def _hide(problem: str, secret_keys: Sequence[str], hidden: Sequence[str]) -> str:
+    """A problem with no value of a secret key in it: the key is named, its value and anything
+    derived from it (hints) are not."""
+    for key in secret_keys:
+        if problem.startswith((f"{key}:", f"{key}.", f"{key}[")):
+            return problem.split(": ", 1)[0] + ": is invalid (its value is not shown: the key is stored as a secret)"
+    # Other problems may quote a secret value (e.g. a mismatch between two keys): longest first, so a
+    # value that contains another is hidden whole.
+    for value in sorted((h for h in hidden if h), key=len, reverse=True):
+        problem = problem.replace(value, "[secret]")
+    return problem
+
+
+def read_pulumi_settings(stack: str) -> Settings:
+    """The settings of the running stack: what ``__main__`` calls before it creates anything."""
+    from pulumi.runtime import config as runtime_config
+
+    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    secret_keys = {k for k in keys if runtime_config.is_config_secret(k)}
+    secret_keys |= set(runtime_config.get_config_secret_keys_env())
+    return read_settings(runtime_config.get_config, stack, os.environ, keys=keys, secret_keys=secret_keys)

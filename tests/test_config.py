@@ -12,7 +12,7 @@ from conftest import DEV_CONFIG, TENANT_ID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components import naming
+from components import config, naming
 from components.config import ConfigError, Settings, parse_settings, read_settings
 
 
@@ -84,7 +84,6 @@ def test_missing_sections_are_each_named() -> None:
     assert any(p.startswith("b2c-apigw:tenant: is missing") for p in found), found
     assert any(p.startswith("b2c-apigw:api: is missing") for p in found), found
     assert any(p.startswith("azuread:tenantId: is not set") for p in found), found
-    assert any(p.startswith("aws:region: is not set") for p in found), found
 
 
 def test_a_plain_string_where_a_map_belongs_is_named(dev_config: dict[str, Any]) -> None:
@@ -105,7 +104,12 @@ BAD_VALUES = [
     (("b2c-apigw:api", "upstream"), "http://example.com", "b2c-apigw:api.upstream", "https://"),
     (("b2c-apigw:api", "upstream"), "https://example.com/v1", "b2c-apigw:api.upstream", "origin only"),
     (("b2c-apigw:api", "logRetentionDays"), 31, "b2c-apigw:api.logRetentionDays", "valid: 1, 3, 5"),
-    (("b2c-apigw:api", "throttle", "burst"), -1, "b2c-apigw:api.throttle.burst", "outside 0..5000"),
+    (("b2c-apigw:api", "throttle", "burst"), -1, "b2c-apigw:api.throttle.burst", "outside 1..5000"),
+    (("b2c-apigw:api", "throttle", "burst"), 0, "b2c-apigw:api.throttle.burst", "outside 1..5000"),
+    (("b2c-apigw:api", "throttle", "rate"), 0, "b2c-apigw:api.throttle.rate", "above 0"),
+    (("b2c-apigw:api", "upstream"), "https://example.com:99999", "b2c-apigw:api.upstream", "valid host name and port"),
+    (("b2c-apigw:api", "upstream"), "https://exa mple.com", "b2c-apigw:api.upstream", "valid host name and port"),
+    (("b2c-apigw:tenant", "policy"), "b2c_1_susi", "b2c-apigw:tenant.policy", "B2C_1_<name>"),
     (("b2c-apigw:api", "throttle", "rate"), "fast", "b2c-apigw:api.throttle.rate", "must be a number"),
     (("b2c-apigw:api", "appIdUri"), "urn:orders", "b2c-apigw:api.appIdUri", "urn: is not accepted"),
     (("b2c-apigw:api", "appIdUri"), "https://contosob2c.onmicrosoft.com/" + "x" * 100, "b2c-apigw:api.appIdUri", "120"),
@@ -211,9 +215,54 @@ def test_every_problem_is_reported_in_one_run(dev_config: dict[str, Any]) -> Non
 
 def test_aws_region_may_come_from_the_environment_like_the_provider_reads_it(dev_config: dict[str, Any]) -> None:
     del dev_config["aws:region"]
-    assert only_problem(dev_config).startswith("aws:region: is not set")
+    # Unset everywhere is a notice, not an error: the provider may still read the AWS profile's region.
+    (notice,) = parse(dev_config).notices
+    assert notice.startswith("aws:region is not set")
     read_settings(getter(dev_config), "dev", {"AWS_REGION": "us-east-1"})
-    read_settings(getter(dev_config), "dev", {"AWS_DEFAULT_REGION": "ap-southeast-2"})
+    assert not read_settings(getter(dev_config), "dev", {"AWS_DEFAULT_REGION": "ap-southeast-2"}).notices
+
+
+def test_routes_that_differ_only_in_parameter_names_are_refused(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:api"]["routes"] += [
+        {"route": "GET /posts/{id}", "scopes": ["app.read"]},
+        {"route": "GET /posts/{postId}", "scopes": ["app.read"]},
+    ]
+    assert only_problem(dev_config) == (
+        "b2c-apigw:api.routes[4].route: 'GET /posts/{postId}' matches the same requests as 'GET /posts/{id}' "
+        "(only path parameter names differ)"
+    )
+
+
+def test_a_misspelt_section_is_an_error_not_an_empty_section(dev_config: dict[str, Any]) -> None:
+    keys = [*dev_config, "b2c-apigw:client"]
+    with pytest.raises(ConfigError) as info:
+        read_settings(getter(dev_config), "dev", keys=keys)
+    assert info.value.problems == (
+        "b2c-apigw:client: unknown key (valid: b2c-apigw:tenant, b2c-apigw:api, b2c-apigw:clients)",
+    )
+
+
+def test_values_of_secret_config_never_appear_in_the_error(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:tenant"]["name"] = "Hidden.Tenant"
+    dev_config["b2c-apigw:tenant"]["policy"] = "policy-in-a-secret"
+    with pytest.raises(ConfigError) as info:
+        read_settings(getter(dev_config), "dev", secret_keys=["b2c-apigw:tenant"])
+    message = str(info.value)
+    assert info.value.problems == (
+        "b2c-apigw:tenant.name: is invalid (its value is not shown: the key is stored as a secret)",
+        "b2c-apigw:tenant.policy: is invalid (its value is not shown: the key is stored as a secret)",
+    )
+    for value in ("Hidden.Tenant", "hidden", "policy-in-a-secret"):
+        assert value not in message, message
+
+
+def test_a_secret_value_quoted_by_another_key_is_hidden(dev_config: dict[str, Any]) -> None:
+    dev_config["azuread:tenantId"] = "99999999-2222-3333-4444-555555555555"
+    with pytest.raises(ConfigError) as info:
+        read_settings(getter(dev_config), "dev", secret_keys=["b2c-apigw:tenant"])
+    (problem,) = info.value.problems
+    assert problem.startswith("azuread:tenantId: '99999999-2222-3333-4444-555555555555' differs from")
+    assert TENANT_ID not in problem and "[secret]" in problem
 
 
 def test_azuread_tenant_id_compares_case_insensitively(dev_config: dict[str, Any]) -> None:
@@ -233,7 +282,7 @@ method = st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"])
 @st.composite
 def valid_configs(draw: st.DrawFn) -> dict[str, Any]:
     perms = draw(st.lists(perm_value, min_size=1, max_size=6, unique=True))
-    keys = draw(st.lists(st.tuples(method, path).map(" ".join), min_size=1, max_size=8, unique=True))
+    keys = draw(st.lists(st.tuples(method, path).map(" ".join), min_size=1, max_size=8, unique_by=config._route_shape))
     routes: list[dict[str, Any]] = []
     for key in keys:
         if draw(st.booleans()) and draw(st.booleans()):
