@@ -3,6 +3,7 @@ clouds, the stack outputs, the seed scenario as a config diff, stacks side by si
 
 from __future__ import annotations
 
+import copy
 import json
 import runpy
 from typing import Any
@@ -12,6 +13,7 @@ import pulumi
 import pytest
 from conftest import DEV_CONFIG, TENANT_ID
 from mocks import MAIN, SECRET_MARKER, ProgramRun, Registered, install_mocks, run_program, settle
+from test_config import BAD_VALUES
 
 from components import naming
 
@@ -200,7 +202,7 @@ def test_tfp_issuer_format_does_not_warn(dev: ProgramRun) -> None:
 
 
 def _bad(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    cfg = json.loads(json.dumps(DEV_CONFIG))
+    cfg = copy.deepcopy(DEV_CONFIG)
     target: Any = cfg
     for part in path[:-1]:
         target = target[part]
@@ -211,12 +213,12 @@ def _bad(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
     return cfg
 
 
+# Every bad-input case of the config tests, plus whole sections missing, run through __main__.py.
 BAD_CONFIGS = {
+    "no config at all": {},
     "missing api section": _bad(("b2c-apigw:api",), None),
-    "wrong directory": _bad(("azuread:tenantId",), "99999999-2222-3333-4444-555555555555"),
-    "unknown grant": _bad(("b2c-apigw:clients", 0, "grants"), ["app.admin"]),
-    "bad route key": _bad(("b2c-apigw:api", "routes", 0, "route"), "GET posts"),
-    "plain http upstream": _bad(("b2c-apigw:api", "upstream"), "http://example.com"),
+    "missing tenant section": _bad(("b2c-apigw:tenant",), None),
+    **{f"{key}={value!r}"[:70]: _bad(path, value) for path, value, key, _ in BAD_VALUES},
 }
 
 
