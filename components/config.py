@@ -389,6 +389,7 @@ def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problem
         p.add(key, f"must be a non-empty list of {{route, scopes}} or {{route, public: true}} (got {_show(raw)})")
         return ()
     out: list[Route] = []
+    shapes: dict[str, str] = {}  # route shape -> the first route key of that shape (linear, not pairwise)
     for i, item in enumerate(raw):
         ikey = f"{key}[{i}]"
         m = _mapping(item, ikey, _ROUTE_KEYS, p)
@@ -397,16 +398,18 @@ def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problem
         route_key = _string(m, "route", ikey, p)
         if route_key is None or not _check_route_key(route_key, f"{ikey}.route", p):
             continue
-        if any(r.key == route_key for r in out):
+        shape = _route_shape(route_key)
+        first = shapes.get(shape)
+        if first == route_key:
             p.add(f"{ikey}.route", f"duplicate route {route_key!r} (each route key may appear once)")
             continue
-        clash = next((r.key for r in out if _route_shape(r.key) == _route_shape(route_key)), None)
-        if clash is not None:
+        if first is not None:
             p.add(
                 f"{ikey}.route",
-                f"{route_key!r} matches the same requests as {clash!r} (only path parameter names differ)",
+                f"{route_key!r} matches the same requests as {first!r} (only path parameter names differ)",
             )
             continue
+        shapes[shape] = route_key
         public = m.get("public", False)
         if not isinstance(public, bool):
             p.add(f"{ikey}.public", f"must be true or false (got {_show(public)})")

@@ -360,3 +360,22 @@ def test_role_ids_do_not_depend_on_order_or_neighbours(values: list[str], rnd: A
     rnd.shuffle(shuffled)
     assert {v: naming.app_role_id(v) for v in shuffled[: len(shuffled) // 2 + 1]}.items() <= ids.items()
     assert len(set(ids.values())) == len(values)
+
+
+def test_a_duplicate_of_an_otherwise_invalid_route_is_still_named(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:api"]["routes"][0]["scopes"] = ["app.nope"]
+    dev_config["b2c-apigw:api"]["routes"].append({"route": "GET /posts", "scopes": ["app.read"]})
+    found = problems(dev_config)
+    assert "b2c-apigw:api.routes[3].route: duplicate route 'GET /posts' (each route key may appear once)" in found
+
+
+def test_validation_stays_linear_in_the_number_of_routes(dev_config: dict[str, Any]) -> None:
+    # A pairwise check took ~25 million regex calls here; the whole validation must stay well under a second.
+    import time
+
+    dev_config["b2c-apigw:api"]["routes"] = [
+        {"route": f"GET /r{i}/{{id}}", "scopes": ["app.read"]} for i in range(5000)
+    ]
+    start = time.perf_counter()
+    assert len(parse(dev_config).api.routes) == 5000
+    assert time.perf_counter() - start < 2.0
