@@ -45,8 +45,11 @@ class ApiApp(pulumi.ComponentResource):
     application_id: pulumi.Output[str]
     """The resource id (``/applications/<objectId>``) other azuread resources take."""
     service_principal_object_id: pulumi.Output[str]
+    """The API's service principal: the resource every grant (app role assignment) points at."""
     identifier_uri: str
+    """The App ID URI."""
     scope: str
+    """``<App ID URI>/.default``: what a client credentials request asks for."""
     role_ids: dict[str, pulumi.Output[str]]
     """Permission value -> app role id. The ids are derived from the values (stable), but handed out
     as Outputs of the application so that a grant of a role added in the same update waits until the

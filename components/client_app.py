@@ -37,9 +37,11 @@ class ClientApp(pulumi.ComponentResource):
     """
 
     client_id: pulumi.Output[str]
+    """The client's application (client) id, sent as ``client_id`` to the token endpoint."""
     client_secret: pulumi.Output[str]
     """Always a Pulumi secret."""
     grants: list[str]
+    """Permission values granted (and admin-consented) to this client."""
 
     def __init__(self, name: str, args: ClientAppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         unknown = [g for g in args.grants if g not in args.role_ids]

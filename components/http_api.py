@@ -48,10 +48,15 @@ class JwtHttpApiArgs:
     upstream: str
     """``https://host[:port]``; every route's path is forwarded to it."""
     routes: Sequence[Route]
+    """One ``Route`` each: JWT with the route's scopes (any one suffices), or NONE when public."""
     throttle: Throttle
+    """Default route throttling of the ``$default`` stage."""
     log_group_name: str
+    """CloudWatch log group of the JSON access logs (carries the stack)."""
     log_retention_days: int
+    """A CloudWatch retention value (validated by the config)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for the API, the log group and the stage."""
 
 
 class JwtHttpApi(pulumi.ComponentResource):
@@ -63,9 +68,11 @@ class JwtHttpApi(pulumi.ComponentResource):
     """
 
     api_id: pulumi.Output[str]
+    """The HTTP API's id."""
     api_endpoint: pulumi.Output[str]
     """``https://<id>.execute-api.<region>.amazonaws.com``: the ``$default`` stage serves at its root."""
     authorizer_id: pulumi.Output[str]
+    """The JWT authorizer every protected route uses."""
     routes: dict[str, list[str]]
     """Route key -> scopes it demands (empty for public routes)."""
 
