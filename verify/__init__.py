@@ -15,7 +15,7 @@ Exit codes, the same for every command:
 - ``1`` (``EXIT_FAILED``): a smoke mismatch, a failed preflight check, or a token that every
   protected route would reject (401 on all of them, or 403 on all of them).
 - ``2`` (``EXIT_USAGE``): bad arguments or unusable stack outputs (unreadable file, pulumi CLI
-  failure, ``[secret]`` placeholders, unknown client).
+  failure, ``[secret]`` placeholders, unknown client, a plain ``http://`` URL off loopback).
 - ``3`` (``EXIT_INTERNAL``): a bug in verify itself; the traceback is printed with secrets removed.
 
 Nothing verify prints or raises carries a client secret or a token (see ``verify.redact``).

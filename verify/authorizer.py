@@ -14,6 +14,7 @@ HTTP API JWT authorizers" (DOMAIN.md, "AWS API Gateway HTTP API JWT authorizer")
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -137,41 +138,62 @@ def check_audience(claims: Mapping[str, object], audiences: Sequence[str]) -> Ru
     )
 
 
+# NumericDate (RFC 7519, section 2): seconds since 1970. Values outside 1970..9999 are no time a
+# token carries, and Python cannot format them: time.gmtime raises OverflowError or OSError, and
+# ValueError for NaN. What API Gateway does with them is not documented.
+_EPOCH_MAX: Final = 253_402_300_799  # 9999-12-31T23:59:59Z
+
+
+def numeric_date(name: str, value: object) -> float | str:
+    """``value`` as seconds since 1970, or why it is no usable NumericDate for claim ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{name} is not a number ({type(value).__name__}): API Gateway answers 401"
+    # Range first: an int beyond a float's range would make float() and math.isfinite() raise.
+    if (isinstance(value, float) and math.isnan(value)) or not 0 <= value <= _EPOCH_MAX:
+        return (
+            f"{name} {value!r:.40} is not a plausible time (seconds since 1970, up to year 9999): no identity "
+            "provider issues that, and what API Gateway does with it is not documented; expect 401"
+        )
+    return float(value)
+
+
 def check_times(claims: Mapping[str, object], now: float | None = None, skew: float = DEFAULT_SKEW) -> list[Rule]:
     now = time.time() if now is None else now
     rules: list[Rule] = []
     exp = claims.get("exp")
-    if not isinstance(exp, int | float) or isinstance(exp, bool):
-        rules.append(Rule("exp", False, "no numeric exp claim: API Gateway requires exp in the future (401)"))
-    elif exp + skew <= now:
+    exp_at = numeric_date("exp", exp) if exp is not None else "no exp claim: API Gateway requires one (401)"
+    if isinstance(exp_at, str):
+        rules.append(Rule("exp", False, exp_at, "use a token from the stack's tokenUrl as issued"))
+    elif exp_at + skew <= now:
         rules.append(
             Rule(
                 "exp",
                 False,
-                f"expired {_ago(now - exp)} ago (exp {_utc(exp)}): API Gateway answers 401",
+                f"expired {_ago(now - exp_at)} ago (exp {_utc(exp_at)}): API Gateway answers 401",
                 "fetch a fresh token (B2C access tokens live 60 minutes by default)",
             )
         )
     else:
-        rules.append(Rule("exp", True, f"expires in {_ago(exp - now)} ({_utc(exp)})"))
+        rules.append(Rule("exp", True, f"expires in {_ago(exp_at - now)} ({_utc(exp_at)})"))
     for name in ("nbf", "iat"):
         value = claims.get(name)
         if value is None:
             continue
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            rules.append(Rule(name, False, f"{name} is not a number: API Gateway answers 401"))
-        elif value - skew > now:
+        at = numeric_date(name, value)
+        if isinstance(at, str):
+            rules.append(Rule(name, False, at, "use a token from the stack's tokenUrl as issued"))
+        elif at - skew > now:
             rules.append(
                 Rule(
                     name,
                     False,
-                    f"{name} is {_ago(value - now)} in the future ({_utc(value)}): API Gateway answers 401",
+                    f"{name} is {_ago(at - now)} in the future ({_utc(at)}): API Gateway answers 401",
                     "check this machine's clock and the identity provider's; allowed skew here: "
                     f"{skew:g} s (--clock-skew)",
                 )
             )
         else:
-            rules.append(Rule(name, True, f"{name} {_utc(value)} is in the past"))
+            rules.append(Rule(name, True, f"{name} {_utc(at)} is in the past"))
     return rules
 
 

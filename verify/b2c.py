@@ -17,6 +17,13 @@ the Microsoft Identity Web wiki "Azure AD B2C issuer claim support", Microsoft Q
   (``login.microsoftonline.com``, Entra) puts them in ``roles`` instead, which API Gateway ignores.
 - ``AADB2C90085`` from the token endpoint: the registrations' sign-in audience is not
   ``AzureADandPersonalMicrosoftAccount``; B2C took about 20 minutes to issue tokens after the fix.
+- The token endpoint is compared in the three shapes B2C URLs take:
+  ``https://<host>/<tenant>/<policy>/oauth2/v2.0/token`` (the one the program builds),
+  ``https://<host>/tfp/<tenant>/<policy>/oauth2/v2.0/token`` and
+  ``https://<host>/<tenant>/oauth2/v2.0/token?p=<policy>``, ``<tenant>`` by name or by id. Which of
+  them the discovery document under a tfp issuer advertises as ``token_endpoint`` was not verified
+  here (no B2C tenant at hand): all three are accepted as the same endpoint when host and policy
+  agree.
 
 The stack's config keys named in fixes (``tenant.issuerFormat``, ``tenant.policy``) are those of
 ``components/config.py`` (namespace ``b2c-apigw``).
@@ -28,15 +35,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
+from urllib.parse import parse_qs, urlsplit
 
 NAME: Final = "Azure AD B2C"
 _TOKEN_SUFFIX: Final = "oauth2/v2.0/token"  # noqa: S105  (a URL path)
 _DISCOVERY_SUFFIX: Final = "v2.0/.well-known/openid-configuration"
+_BASE: Final = r"^(?P<base>https?://[^/?#]+)"
+# /<tenant>/<policy>/…, /tfp/<tenant>/<policy>/… or /<tenant>/…?p=<policy> (the module docstring).
 _TOKEN_URL: Final = re.compile(
-    r"^(?P<base>https?://[^/]+)/(?P<tenant>[^/]+)/(?P<policy>[^/]+)/oauth2/v2\.0/token$", re.IGNORECASE
+    _BASE + r"/(?:tfp/)?(?P<tenant>[^/?#]+)/(?:(?P<policy>[^/?#]+)/)?oauth2/v2\.0/token/?(?:\?(?P<query>[^#]*))?$",
+    re.IGNORECASE,
 )
-_TFP_ISSUER: Final = re.compile(r"^(?P<base>https?://[^/]+)/tfp/(?P<tenant>[^/]+)/(?P<policy>[^/]+)/v2\.0/?$")
-_TENANT_ISSUER: Final = re.compile(r"^(?P<base>https?://[^/]+)/(?P<tenant>[^/]+)/v2\.0/?$")
+_TFP_ISSUER: Final = re.compile(_BASE + r"/tfp/(?P<tenant>[^/]+)/(?P<policy>[^/]+)/v2\.0/?$")
+_TENANT_ISSUER: Final = re.compile(_BASE + r"/(?P<tenant>[^/]+)/v2\.0/?$")
+_GUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _ERROR_CODE: Final = re.compile(r"\bAADB2C\d{5}\b")
 _ENTRA_HOSTS: Final = ("login.microsoftonline.com", "sts.windows.net", "login.windows.net")
 ERROR_HINTS: Final[Mapping[str, str]] = {
@@ -84,9 +96,49 @@ def tfp_issuer(base: str, tenant_id: str, policy: str) -> str:
     return f"{base}/tfp/{tenant_id}/{policy}/v2.0/"
 
 
+@dataclass(frozen=True)
+class TokenEndpoint:
+    host: str
+    """Lower-cased, with the port if any: B2C host names are case-insensitive like all DNS names."""
+    tenant: str
+    """As written: ``<name>.onmicrosoft.com`` or the tenant id."""
+    policy: str
+
+
+def parse_token_endpoint(url: str) -> TokenEndpoint | None:
+    """Host, tenant and policy of a B2C token endpoint in any of its three shapes, else ``None``."""
+    m = _TOKEN_URL.match(url)
+    if m is None:
+        return None
+    policy = m["policy"]
+    if policy is None:
+        values = parse_qs(m["query"] or "").get("p", [])
+        policy = values[0] if len(values) == 1 else None
+    if not policy:
+        return None
+    return TokenEndpoint(host_of(m["base"]), m["tenant"], policy)
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host (and port) of a URL: ``https://A.b2clogin.com/x`` -> ``a.b2clogin.com``."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()
+
+
 def policy_of(token_url: str) -> str | None:
-    m = _TOKEN_URL.match(token_url)
-    return m["policy"] if m else None
+    endpoint = parse_token_endpoint(token_url)
+    return endpoint.policy if endpoint else None
+
+
+def _same_tenant(a: str, b: str) -> bool | None:
+    """Whether two tenant path segments name the same tenant; ``None`` when that cannot be told.
+
+    Only two ids, or two ``<name>.onmicrosoft.com`` names, are compared: B2C accepts the tenant by
+    name or by id, and whether a name and an id (or another spelling) agree takes a directory lookup.
+    """
+    for kind in (lambda t: bool(_GUID.match(t)), lambda t: t.lower().endswith(".onmicrosoft.com")):
+        if kind(a) and kind(b):
+            return a.lower() == b.lower()
+    return None
 
 
 def case_only_difference(a: str, b: str) -> bool:
@@ -165,7 +217,7 @@ class B2C:
     def issuer_mismatch_fix(self, configured: str, actual: str) -> str:
         if case_only_difference(configured, actual):
             return "differs only in letter case in " + self._case_note(configured, actual)
-        host = re.sub(r"^https?://", "", actual).split("/", 1)[0].lower()
+        host = host_of(actual)
         if host in _ENTRA_HOSTS:
             return (
                 f"iss {actual} comes from the Microsoft identity platform (Entra), not from B2C: "
@@ -195,18 +247,20 @@ class B2C:
     def token_endpoint_matches(self, advertised: str, configured: str) -> tuple[bool, str]:
         if advertised == configured:
             return True, ""
-        a, c = _TOKEN_URL.match(advertised), _TOKEN_URL.match(configured)
+        a, c = parse_token_endpoint(advertised), parse_token_endpoint(configured)
         if a is None or c is None:
             if advertised.lower() == configured.lower():
                 return True, "same endpoint up to letter case"
             return False, f"advertised {advertised}, tokenUrl is {configured}"
-        if a["base"].lower() != c["base"].lower():
-            return False, f"host differs: advertised {a['base']}, tokenUrl uses {c['base']}"
-        if a["policy"].lower() != c["policy"].lower():
+        if a.host != c.host:
+            return False, f"host differs: advertised {a.host}, tokenUrl uses {c.host}"
+        if a.policy.lower() != c.policy.lower():
             return False, (
-                f"policy differs: advertised {a['policy']!r}, tokenUrl uses {c['policy']!r}; tokens from "
+                f"policy differs: advertised {a.policy!r}, tokenUrl uses {c.policy!r}; tokens from "
                 "another policy carry another iss (tfp form): use one policy for both"
             )
+        if _same_tenant(a.tenant, c.tenant) is False:
+            return False, f"tenant differs: advertised {a.tenant}, tokenUrl uses {c.tenant}"
         # B2C accepts the tenant as <name>.onmicrosoft.com or by id, and ignores case in policy names.
         return True, "same policy and host (B2C ignores case in policy names and accepts the tenant by name or id)"
 
@@ -222,7 +276,7 @@ class B2C:
     def token_hints(self, claims: Mapping[str, object]) -> list[str]:
         hints: list[str] = []
         iss = claims.get("iss")
-        host = re.sub(r"^https?://", "", iss).split("/", 1)[0].lower() if isinstance(iss, str) else ""
+        host = host_of(iss) if isinstance(iss, str) else ""
         if "roles" in claims and "scp" not in claims and "scope" not in claims:
             hints.append(
                 "the token carries 'roles' and no 'scp': that is the Microsoft identity platform's "

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
 import traceback
-from collections.abc import Sequence
-from typing import IO, Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import IO, Any, Final, NoReturn
 
 from verify import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, doctor, outputs, preflight, report, smoke
 from verify.authorizer import DEFAULT_SKEW, bare_token
 from verify.errors import ConfigError
 from verify.http import HttpClient, HttpSettings
 from verify.idp import platform_for
-from verify.redact import Redactor, scrub_foreign
+from verify.redact import REDACTED, Redactor, scrub_foreign
 from verify.tokens import TokenError, fetch_token
 
 EXIT_CODES = f"""exit codes:
@@ -23,26 +26,66 @@ EXIT_CODES = f"""exit codes:
   {EXIT_INTERNAL}  internal error in verify"""
 
 
+# Arguments at least this long that are not option names are hidden in argparse's messages: a client
+# secret pasted at the wrong place (Entra's are ~40 characters) or a token. Shorter arguments are
+# names and numbers, which the user needs to see to fix the command.
+_HIDE_FROM: Final = 16
+_OPTION_ASSIGNMENT: Final = re.compile(r"^(--?[A-Za-z][A-Za-z0-9-]*)=(.*)$", re.DOTALL)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse echoes bad arguments, and a misplaced argument may be a token: scrub its messages."""
+    """argparse echoes bad arguments, and a misplaced argument may be a secret: hide them in errors.
+
+    ``hide`` is the command line being parsed. Shape-based scrubbing alone is not enough: an Entra
+    client secret such as ``aBcD...8Q~kLmN...`` has too few digits to look random.
+    """
+
+    def __init__(self, *args: Any, hide: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hide = tuple(hide)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
+        message = hide_arguments(message, self._hide, set(self._option_string_actions))
         self.exit(EXIT_USAGE, f"{self.prog}: error: {scrub_foreign(message)}\n")
 
 
-def _positive(kind: type[float] | type[int]) -> Any:
-    def parse(text: str) -> float | int:
+def hide_arguments(message: str, argv: Sequence[str], option_names: set[str]) -> str:
+    """``message`` with every argument of 16+ characters that is not an option name replaced.
+
+    ``--name=value``: the value is replaced (argparse may quote the value alone), the name kept.
+    """
+    words: set[str] = set()
+    for arg in argv:
+        if len(arg) < _HIDE_FROM or arg in option_names:
+            continue
+        m = _OPTION_ASSIGNMENT.match(arg)
+        value = m.group(2) if m else ""
+        # A short value would blank out unrelated words of the message; hide the whole argument then.
+        words.add(value if len(value) >= 6 else arg)
+    for word in sorted(words, key=len, reverse=True):
+        # argparse quotes some values with repr(): hide the escaped spelling too.
+        for spelling in (word, repr(word)[1:-1]):
+            message = message.replace(spelling, REDACTED)
+    return message
+
+
+def _number(kind: Callable[[str], float], minimum: float, *, inclusive: bool) -> Callable[[str], float]:
+    """An argparse type: a finite number >= (or >) ``minimum``."""
+
+    def parse(text: str) -> float:
         value = kind(text)
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+        if not math.isfinite(value) or value < minimum or (value == minimum and not inclusive):
+            raise argparse.ArgumentTypeError(f"must be a number {'>=' if inclusive else '>'} {minimum:g}, got {text}")
         return value
 
+    parse.__name__ = kind.__name__  # argparse names the type in "invalid float value"
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
+def build_parser(hide: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; ``hide`` is the command line, kept out of its error messages (``hide_arguments``)."""
+    common = _Parser(add_help=False, hide=hide)
     src = common.add_argument_group("stack outputs (default: `pulumi stack output --json --show-secrets`)")
     src.add_argument("--stack", metavar="NAME", help="the Pulumi stack to read outputs from")
     src.add_argument(
@@ -52,12 +95,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     net = common.add_argument_group("HTTP")
-    net.add_argument("--timeout", type=_positive(float), default=10.0, metavar="S", help="per request (default 10)")
     net.add_argument(
-        "--attempts", type=_positive(int), default=4, metavar="N", help="tries per request on 429/5xx/errors (4)"
+        "--timeout",
+        type=_number(float, 0, inclusive=False),
+        default=10.0,
+        metavar="S",
+        help="seconds per request, > 0 (default 10)",
     )
     net.add_argument(
-        "--backoff-base", type=_positive(float), default=0.5, metavar="S", help="first retry pause, doubling (0.5)"
+        "--attempts",
+        type=_number(int, 1, inclusive=True),
+        default=4,
+        metavar="N",
+        help="tries per GET/HEAD/OPTIONS request and token request on 429/5xx/errors (4); other methods: 1",
+    )
+    net.add_argument(
+        "--backoff-base",
+        type=_number(float, 0, inclusive=True),
+        default=0.5,
+        metavar="S",
+        help="first retry pause, doubling (0.5)",
     )
 
     parser = _Parser(
@@ -65,27 +122,46 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check a deployed b2c-apigw stack from the outside, as its clients see it.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        hide=hide,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser(
+    smk = sub.add_parser(
         "smoke",
         parents=[common],
         help="fetch a fresh token per client and check every route's status",
         description="Fetch a fresh token per client (client credentials grant) and call every route: 2xx where "
         "the client holds one of the route's scopes, 403 where none, 401 without a token or with a forged one, "
-        "2xx on public routes.",
+        "2xx on public routes. Authorised calls reach the real upstream, writes included (POST/PUT/PATCH send "
+        "{}, path parameters are 1): use a trial stack, or --no-writes.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        hide=hide,
     )
-    sub.add_parser(
+    smk.add_argument(
+        "--no-writes",
+        action="store_true",
+        help="for routes other than GET/HEAD/OPTIONS, send only the calls the authorizer refuses (no token, "
+        "tampered token, clients without the route's scopes); report the authorised ones as skipped",
+    )
+    smk.add_argument(
+        "--strict",
+        action="store_true",
+        help="require 2xx where 2xx is expected (by default an upstream 4xx other than 401/403/429 passes: "
+        "the call got through the authorizer)",
+    )
+    pre = sub.add_parser(
         "preflight",
         parents=[common],
         help="check the issuer's discovery, keys and token endpoint",
         description="Check that <issuer>.well-known/openid-configuration is served, advertises exactly the "
-        "configured issuer, points at RSA keys, and names the stack's tokenUrl.",
+        "configured issuer, points at RSA keys, and names the stack's tokenUrl. With --issuer and --token-url, "
+        "no stack outputs are read: run it before the first `pulumi up`.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        hide=hide,
     )
+    pre.add_argument("--issuer", metavar="URL", help="the issuer to check instead of the issuer output")
+    pre.add_argument("--token-url", metavar="URL", help="the token endpoint to check instead of the tokenUrl output")
     doc = sub.add_parser(
         "doctor",
         parents=[common],
@@ -94,12 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
         "authorizer: iss, aud/client_id, exp/nbf/iat, kid and signature, and the routes its scopes open.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        hide=hide,
     )
     doc.add_argument("token", nargs="?", metavar="TOKEN", help="the access token, or - to read it from stdin")
     doc.add_argument("--client", metavar="NAME", help="fetch a fresh token with this client's credentials")
     doc.add_argument(
         "--clock-skew",
-        type=_positive(float),
+        type=_number(float, 0, inclusive=True),
         default=float(DEFAULT_SKEW),
         metavar="S",
         help=f"seconds of clock difference tolerated for exp/nbf/iat (default {DEFAULT_SKEW})",
@@ -108,20 +185,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Printer:
+    """Writes scrubbed lines; a reader that went away (``verify smoke | head``) ends the writing quietly."""
+
     def __init__(self, stream: IO[str], redactor: Redactor) -> None:
         self._stream = stream
         self._redactor = redactor
+        self._gone = False
 
     def __call__(self, text: str) -> None:
-        self._stream.write(self._redactor.scrub(text) + "\n")
-        self._stream.flush()
+        if self._gone:
+            return
+        try:
+            self._stream.write(self._redactor.scrub(text) + "\n")
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone = True
+            # The recipe of Python's documentation ("Note on SIGPIPE", signal module): with the
+            # descriptor on devnull, the interpreter's final flush at exit cannot raise again.
+            # Defensive: CPython 3.11 already drops the unwritten data after the failed flush, and
+            # the closed-pipe test passes without these lines.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self._stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError, AttributeError):
+                pass  # not a real file (tests): nothing flushes it at exit
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     redactor = Redactor()
     out, err = _Printer(sys.stdout, redactor), _Printer(sys.stderr, redactor)
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(hide=words).parse_args(words)
     except SystemExit as e:  # --help, or a usage error already printed
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     try:
@@ -148,18 +244,16 @@ def _run(args: argparse.Namespace, redactor: Redactor, out: _Printer) -> int:
     token: str | None = None
     if args.command == "doctor":
         token = _doctor_token(args, redactor)
+    settings = HttpSettings(timeout=args.timeout, attempts=args.attempts, backoff_base=args.backoff_base)
+    if args.command == "preflight":
+        return _preflight(args, redactor, out, settings)
     stack = outputs.load(args.outputs, args.stack, redactor)
     platform = platform_for(stack)
-    settings = HttpSettings(timeout=args.timeout, attempts=max(1, args.attempts), backoff_base=args.backoff_base)
     with HttpClient(settings) as http:
         if args.command == "smoke":
-            result = smoke.run(stack, http, platform, redactor)
+            result = smoke.run(stack, http, platform, redactor, writes=not args.no_writes, strict=args.strict)
             out(report.to_json(result.as_dict()) if args.json else report.render_smoke(result, stack))
             return EXIT_OK if result.ok else EXIT_FAILED
-        if args.command == "preflight":
-            checks = preflight.run(stack, http, platform)
-            out(report.to_json(checks.as_dict()) if args.json else report.render_preflight(checks))
-            return EXIT_OK if checks.ok else EXIT_FAILED
         client = None
         if token is None:
             client = stack.client(args.client)
@@ -169,6 +263,23 @@ def _run(args: argparse.Namespace, redactor: Redactor, out: _Printer) -> int:
         diagnosis = doctor.diagnose(token, stack, http, platform, skew=args.clock_skew, client=client)
         out(report.to_json(diagnosis.as_dict()) if args.json else report.render_doctor(diagnosis, stack))
         return diagnosis.exit_code
+
+
+def _preflight(args: argparse.Namespace, redactor: Redactor, out: _Printer, settings: HttpSettings) -> int:
+    """preflight with the stack's outputs, or with none when --issuer and --token-url say it all."""
+    given = {k: v for k, v in (("--issuer", args.issuer), ("--token-url", args.token_url)) if v is not None}
+    outputs.require_urls(given)
+    stack = None
+    if args.issuer is None or args.token_url is None:
+        stack = outputs.load(args.outputs, args.stack, redactor)
+    issuer = args.issuer or (stack.issuer if stack else "")
+    token_url = args.token_url or (stack.token_url if stack else "")
+    # The discoveryUrl output describes the stack's issuer, not one given as an option.
+    discovery_output = stack.discovery_url if stack is not None and args.issuer is None else None
+    with HttpClient(settings) as http:
+        checks = preflight.run(http, platform_for(stack), issuer, token_url, discovery_output)
+    out(report.to_json(checks.as_dict()) if args.json else report.render_preflight(checks))
+    return EXIT_OK if checks.ok else EXIT_FAILED
 
 
 def _doctor_token(args: argparse.Namespace, redactor: Redactor) -> str | None:

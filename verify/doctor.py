@@ -33,7 +33,7 @@ from verify.authorizer import (
 )
 from verify.http import HttpClient
 from verify.idp import IdentityPlatform
-from verify.oidc import Jwks, discovery_url, fetch_json, fetch_jwks
+from verify.oidc import resolve_keys
 from verify.outputs import Client, StackOutputs
 from verify.tokens import unverified_parts
 
@@ -187,35 +187,32 @@ def _key_rules(
 ) -> list[Rule]:
     """discovery, kid and signature: the keys API Gateway would use, or the platform's as a hint."""
     rules: list[Rule] = []
-    url = discovery_url(outputs.issuer)
-    discovery = fetch_json(http, url, f"discovery at {url}")
-    jwks: Jwks | None = None
-    authoritative = True
-    if discovery.doc is not None and isinstance(discovery.doc.get("jwks_uri"), str):
-        jwks = fetch_jwks(http, discovery.doc["jwks_uri"])
-        if not jwks.ok:
-            rules.append(
-                Rule("jwks", False, f"{jwks.problem}: API Gateway answers 401", "run `python -m verify preflight`")
-            )
-    else:
-        problem = discovery.problem or f"{url} names no jwks_uri"
-        fallback_url = platform.fallback_discovery_url(outputs.token_url)
-        fallback = fetch_json(http, fallback_url, "the policy's discovery") if fallback_url else None
-        advertised = fallback.doc.get("issuer") if fallback is not None and fallback.doc is not None else None
+    keys = resolve_keys(http, outputs.issuer, platform.fallback_discovery_url(outputs.token_url))
+    jwks = keys.jwks
+    if not keys.authoritative:
         rules.append(
             Rule(
                 "discovery",
                 False,
-                f"{problem}: API Gateway finds no keys for the issuer and answers 401 to every token",
-                platform.missing_discovery_fix(
-                    outputs.issuer, advertised if isinstance(advertised, str) else None, outputs.token_url
-                ),
+                f"{keys.discovery.problem}: API Gateway finds no keys for the issuer and answers 401 to every token",
+                platform.missing_discovery_fix(outputs.issuer, keys.advertised_issuer, outputs.token_url),
             )
         )
-        if fallback is not None and fallback.doc is not None and isinstance(fallback.doc.get("jwks_uri"), str):
-            jwks = fetch_jwks(http, fallback.doc["jwks_uri"])
-            authoritative = False
+        if jwks is not None:
             notes.append(f"kid and signature were checked against {jwks.url}, which API Gateway would not use")
+    elif jwks is None:
+        rules.append(
+            Rule(
+                "jwks",
+                False,
+                f"{keys.discovery.url} names no jwks_uri: API Gateway finds no keys and answers 401",
+                "run `python -m verify preflight`",
+            )
+        )
+    elif not jwks.ok:
+        rules.append(
+            Rule("jwks", False, f"{jwks.problem}: API Gateway answers 401", "run `python -m verify preflight`")
+        )
     if jwks is None or not jwks.rsa_keys:
         return rules
     kid = header.get("kid")
@@ -252,6 +249,6 @@ def _key_rules(
             )
         )
         return rules
-    where = "" if authoritative else " (of the policy's JWKS)"
+    where = "" if keys.authoritative else " (of the policy's JWKS)"
     rules.append(Rule("signature", True, f"the {alg} signature verifies with key {kid!r}{where}"))
     return rules

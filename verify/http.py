@@ -2,9 +2,19 @@
 
 - Every request has a timeout: a hung token endpoint or upstream must end the run, not stall CI.
 - 429, 5xx and connection errors/timeouts are retried with exponential backoff, a bounded number of
-  times. ``Retry-After`` (seconds) is honoured up to the backoff ceiling. The base is configurable
-  so tests run in milliseconds. No jitter: one CLI run sends a handful of sequential requests, so
-  there is no herd to spread.
+  times, but by default only for GET, HEAD and OPTIONS: the methods RFC 9110 (section 9.2.1) calls
+  safe. A POST, PATCH, PUT or DELETE that timed out or got a 502/504 may already have acted on the
+  upstream; PUT and DELETE are idempotent only if the upstream implements them so, which a smoke
+  run cannot know. A caller that knows a POST has no side effect (the token request) says so with
+  ``retry=True``. ``Retry-After`` (seconds) is honoured up to the backoff ceiling. The base is
+  configurable so tests run in milliseconds. No jitter: one CLI run sends a handful of sequential
+  requests, so there is no herd to spread.
+- TLS failures are not retried (a certificate does not get trusted by asking again) and are
+  reported with a fixed reason: the library's message names the certificate chain and more.
+- No credentials from the environment: requests replaces the ``Authorization`` header with Basic
+  credentials from ``~/.netrc`` (or ``$NETRC``) whenever a request carries no ``auth`` of its own
+  (``Session.prepare_request``), which would swap a Bearer token for a password sent to the API.
+  Every request therefore carries a no-op auth. ``trust_env`` stays on: CI runners need their proxy.
 - Transport failures surface as ``HttpError`` whose message verify writes itself (method, URL
   without query, what failed); requests' own messages, which can carry URLs and bodies, are never
   passed on, and the original exception is not chained.
@@ -13,6 +23,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,24 +31,40 @@ from typing import Any, Final, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.auth import AuthBase
 
 USER_AGENT: Final = "b2c-apigw-verify/1"
 # Larger than any document verify needs (API Gateway caps a JWKS at 150000 bytes, AWS quotas).
 MAX_BODY: Final = 1_000_000
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
-FailureKind = Literal["timeout", "connection", "invalid-url", "too-large"]
+FailureKind = Literal["timeout", "connection", "tls", "invalid-url", "invalid-header", "too-large"]
+_REASONS: Final[Mapping[FailureKind, str]] = {
+    "timeout": "no answer within the timeout",
+    "connection": "could not connect",
+    "tls": "TLS failed (certificate not trusted or for another host, or no TLS on that port)",
+    "invalid-url": "not a usable URL",
+    "invalid-header": "a header value is not valid (a line break in a token or secret?)",
+    "too-large": "answer too large",
+}
+# Asking again gives the same answer: these end the request at the first try.
+_FINAL: Final[frozenset[FailureKind]] = frozenset({"tls", "invalid-url", "invalid-header", "too-large"})
 
 
 @dataclass(frozen=True)
 class HttpSettings:
     timeout: float = 10.0
-    """Seconds for connect and for each read."""
+    """Seconds for connect and for each read; > 0 (urllib3 rejects 0 with a ValueError)."""
     attempts: int = 4
-    """Total tries per request (1 = no retry)."""
+    """Total tries per retried request (1 = no retry)."""
     backoff_base: float = 0.5
     """First pause in seconds; doubled after each failed try."""
     backoff_max: float = 8.0
     """Ceiling for one pause, ``Retry-After`` included."""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise ValueError("HttpSettings.timeout must be a finite number of seconds > 0")
 
     def pause(self, failed_tries: int, retry_after: str | None = None) -> float:
         if retry_after is not None:
@@ -80,15 +107,9 @@ class HttpError(Exception):
         self.url = safe_url(url)
         self.kind = kind
         self.attempts = attempts
-        what = {
-            "timeout": "no answer within the timeout",
-            "connection": "could not connect",
-            "invalid-url": "not a usable URL",
-            "too-large": "answer too large",
-        }[kind]
         tries = f" after {attempts} tries" if attempts > 1 else ""
         extra = f" ({detail})" if detail else ""
-        super().__init__(f"{method} {self.url}: {what}{tries}{extra}")
+        super().__init__(f"{method} {self.url}: {_REASONS[kind]}{tries}{extra}")
 
 
 def retryable(status: int) -> bool:
@@ -100,12 +121,28 @@ def safe_url(url: str) -> str:
     """The URL without query, fragment or user info: the parts that can carry credentials."""
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return "<invalid URL>"
     host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    if ":" in host:
+        host = f"[{host}]"
+    if port:
+        host = f"{host}:{port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class _NoAuth(AuthBase):
+    """Leaves the request as it is; its presence keeps requests from reading ~/.netrc."""
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        return r
+
+
+@dataclass(frozen=True)
+class _Failure:
+    kind: FailureKind
+    detail: str = ""
 
 
 class HttpClient:
@@ -141,71 +178,83 @@ class HttpClient:
         data: Mapping[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
         allow_redirects: bool = False,
+        retry: bool | None = None,
     ) -> HttpResponse:
-        """Send with retries; returns the last answer (even a 5xx) or raises ``HttpError``."""
+        """Send, retrying where allowed; returns the last answer (even a 5xx) or raises ``HttpError``.
+
+        ``retry`` defaults to whether the method is safe (GET, HEAD, OPTIONS).
+        """
         s = self.settings
-        attempts = max(1, s.attempts)
+        may_retry = method.upper() in SAFE_METHODS if retry is None else retry
+        attempts = max(1, s.attempts) if may_retry else 1
         started = time.monotonic()
         for attempt in range(1, attempts + 1):
-            failure: tuple[FailureKind, str] | None = None
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    headers=dict(headers or {}),
-                    data=data,
-                    json=json_body,
-                    timeout=s.timeout,
-                    allow_redirects=allow_redirects,
-                    stream=True,
-                )
-            except requests.Timeout:
-                failure = ("timeout", "")
-            except requests.ConnectionError:
-                failure = ("connection", "")
-            except (
-                requests.exceptions.InvalidURL,
-                requests.exceptions.InvalidSchema,
-                requests.exceptions.MissingSchema,
-                ValueError,
-            ):
-                failure = ("invalid-url", "")
-            except requests.RequestException:
-                failure = ("connection", "")
-            # HttpError is raised outside the except blocks, so requests' exception (whose message
-            # can carry the URL and more) is neither chained nor attached as context.
-            if failure is not None:
-                kind, detail = failure
-                if kind == "invalid-url" or attempt == attempts:
-                    raise HttpError(method, url, kind, attempt, detail)
+            outcome = self._attempt(method, url, headers, data, json_body, allow_redirects)
+            # HttpError is raised here, outside the except blocks of _attempt, so requests' exception
+            # (whose message can carry the URL and more) is neither chained nor attached as context.
+            if isinstance(outcome, _Failure):
+                if outcome.kind in _FINAL or attempt == attempts:
+                    raise HttpError(method, url, outcome.kind, attempt, outcome.detail)
                 self._sleep(s.pause(attempt))
                 continue
-            try:
-                body = self._read(response)
-            except requests.RequestException:
-                failure = ("connection", "the answer broke off")
-            except _TooLarge:
-                failure = ("too-large", f"over {MAX_BODY} bytes")
-            finally:
-                response.close()
-            if failure is not None:
-                kind, detail = failure
-                if kind == "too-large" or attempt == attempts:
-                    raise HttpError(method, url, kind, attempt, detail)
-                self._sleep(s.pause(attempt))
-                continue
-            result = HttpResponse(
-                status=response.status_code,
-                headers={k.lower(): v for k, v in response.headers.items()},
-                body=body,
-                attempts=attempt,
-                elapsed=time.monotonic() - started,
-            )
-            if retryable(result.status) and attempt < attempts:
-                self._sleep(s.pause(attempt, result.headers.get("retry-after")))
+            status, response_headers, body = outcome
+            result = HttpResponse(status, response_headers, body, attempt, time.monotonic() - started)
+            if retryable(status) and attempt < attempts:
+                self._sleep(s.pause(attempt, response_headers.get("retry-after")))
                 continue
             return result
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        json_body: dict[str, Any] | None,
+        allow_redirects: bool,
+    ) -> tuple[int, dict[str, str], bytes] | _Failure:
+        """One try: the status, lower-cased headers and body, or what failed."""
+        try:
+            response = self._session.request(
+                method,
+                url,
+                headers=dict(headers or {}),
+                data=data,
+                json=json_body,
+                timeout=self.settings.timeout,
+                allow_redirects=allow_redirects,
+                stream=True,
+                auth=_NoAuth(),
+            )
+        except requests.exceptions.SSLError:  # a ConnectionError: caught first
+            return _Failure("tls")
+        except requests.Timeout:
+            return _Failure("timeout")
+        except requests.ConnectionError:
+            return _Failure("connection")
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.URLRequired,
+        ):
+            return _Failure("invalid-url")
+        except requests.exceptions.InvalidHeader:
+            return _Failure("invalid-header")
+        except requests.RequestException:
+            return _Failure("connection")
+        try:
+            body = self._read(response)
+        except requests.exceptions.SSLError:
+            return _Failure("tls")
+        except requests.RequestException:
+            return _Failure("connection", "the answer broke off")
+        except _TooLarge:
+            return _Failure("too-large", f"over {MAX_BODY} bytes")
+        finally:
+            response.close()
+        return response.status_code, {k.lower(): v for k, v in response.headers.items()}, body
 
     @staticmethod
     def _read(response: requests.Response) -> bytes:

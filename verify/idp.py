@@ -44,11 +44,11 @@ class IdentityPlatform(Protocol):
         ...
 
 
-def platform_for(outputs: StackOutputs) -> IdentityPlatform:
+def platform_for(outputs: StackOutputs | None) -> IdentityPlatform:
     """The platform behind the stack's token endpoint; only Azure AD B2C so far.
 
     The choice will have to come from the outputs (a platform name), not from the host: B2C
-    custom domains make any host possible.
+    custom domains make any host possible. ``None``: no outputs read (``preflight --issuer``).
     """
     del outputs
     return B2C()

@@ -2,6 +2,10 @@
 
 API Gateway reads ``{issuer}/.well-known/openid-configuration``, follows its ``jwks_uri``, uses RSA
 keys only and rejects a JWKS over 150000 bytes (AWS "HTTP API quotas"; DOMAIN.md).
+
+``resolve_keys`` is the one path from an issuer to its keys that ``preflight`` and ``doctor``
+share: the issuer's discovery, else the identity platform's own discovery document (which API
+Gateway would not use, but which tells what the provider advertises), then that document's JWKS.
 """
 
 from __future__ import annotations
@@ -13,7 +17,16 @@ from typing import Any, Final
 from components.b2c import discovery_url  # the program's own rule for where API Gateway looks
 from verify.http import HttpClient, HttpError, HttpResponse
 
-__all__ = ["JWKS_MAX_BYTES", "Fetched", "Jwks", "discovery_url", "fetch_json", "fetch_jwks"]
+__all__ = [
+    "JWKS_MAX_BYTES",
+    "Fetched",
+    "Jwks",
+    "Keys",
+    "discovery_url",
+    "fetch_json",
+    "fetch_jwks",
+    "resolve_keys",
+]
 
 JWKS_MAX_BYTES: Final = 150_000
 
@@ -84,3 +97,48 @@ def fetch_jwks(http: HttpClient, url: str) -> Jwks:
     elif fetched.size > JWKS_MAX_BYTES:
         problem = f"the JWKS at {url} is {fetched.size} bytes; API Gateway accepts at most {JWKS_MAX_BYTES}"
     return Jwks(url, rsa, tuple(other), problem, fetched.size)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Where the keys for an issuer were looked for, and what was found."""
+
+    discovery: Fetched
+    """``<issuer>.well-known/openid-configuration``: where API Gateway looks."""
+    fallback: Fetched | None
+    """The platform's own discovery, fetched only when the issuer's is missing (and one is known)."""
+    jwks: Jwks | None
+    """From the ``jwks_uri`` of the document used; ``None`` when it names none (or none was found)."""
+
+    @property
+    def doc(self) -> Mapping[str, Any] | None:
+        """The discovery document the keys came from: the issuer's, else the fallback."""
+        if self.discovery.doc is not None:
+            return self.discovery.doc
+        return self.fallback.doc if self.fallback is not None else None
+
+    @property
+    def authoritative(self) -> bool:
+        """The keys are the ones API Gateway would use (they came from the issuer's discovery)."""
+        return self.discovery.doc is not None
+
+    @property
+    def advertised_issuer(self) -> str | None:
+        """The issuer the fallback document advertises, when it was needed and names one."""
+        if self.fallback is None or self.fallback.doc is None:
+            return None
+        issuer = self.fallback.doc.get("issuer")
+        return issuer if isinstance(issuer, str) else None
+
+
+def resolve_keys(http: HttpClient, issuer: str, fallback_url: str | None) -> Keys:
+    url = discovery_url(issuer)
+    discovery = fetch_json(http, url, f"discovery at {url}")
+    fallback = None
+    if discovery.doc is None and fallback_url is not None:
+        fallback = fetch_json(http, fallback_url, f"discovery at {fallback_url}")
+    keys = Keys(discovery, fallback, None)
+    jwks_uri = keys.doc.get("jwks_uri") if keys.doc is not None else None
+    if not isinstance(jwks_uri, str):
+        return keys
+    return Keys(discovery, fallback, fetch_jwks(http, jwks_uri))

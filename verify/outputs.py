@@ -13,23 +13,25 @@ to get it. Nothing here puts a secret into a message: problems name keys, never 
 
 from __future__ import annotations
 
+import ipaddress
 import json
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
+# The program's own route-key rule ("METHOD /path"; ANY matches every method), so what verify
+# accepts is what `pulumi up` could have deployed. The catch-all "$default" is not accepted: the
+# program never creates it. components.config imports no provider, only the standard library.
+from components.config import _ROUTE as ROUTE_KEY
 from verify.errors import ConfigError
 from verify.redact import Redactor
 
 SECRET_PLACEHOLDER: Final = "[secret]"  # noqa: S105  (what pulumi prints instead)
 PULUMI_TIMEOUT: Final = 120.0
-# API Gateway route keys: "METHOD /path" or the catch-all "$default" (AWS "Working with routes for
-# HTTP APIs"); ANY matches every method.
-_ROUTE_KEY: Final = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)$")
 _REQUIRED: Final = ("apiUrl", "tokenUrl", "issuer", "audience", "scope", "routes", "clients")
 
 
@@ -124,8 +126,9 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
         problems.append("discoveryUrl must be a string")
         discovery = None
     for key, url in (("apiUrl", api_url), ("tokenUrl", token_url), ("issuer", issuer)):
-        if url and not re.match(r"^https?://[^/\s]+", url):
-            problems.append(f"{key} is not an http(s) URL")
+        problem = url_problem(key, url) if url else None
+        if problem:
+            problems.append(problem)
     routes = _parse_routes(data.get("routes", {}), problems)
     clients = _parse_clients(data.get("clients", {}), problems)
     if problems:
@@ -144,11 +147,50 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
 
 
 def parse_route_key(key: str) -> tuple[str, str] | None:
-    """``("GET", "/posts/{id}")`` from ``"GET /posts/{id}"``; ``$default`` is called as ``GET /``."""
-    if key == "$default":
-        return "ANY", "/"
-    m = _ROUTE_KEY.match(key)
+    """``("GET", "/posts/{id}")`` from ``"GET /posts/{id}"``; ``None`` for anything else."""
+    m = ROUTE_KEY.match(key)
     return (m["method"], m["path"]) if m else None
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or ``localhost``: traffic that never leaves this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(key: str, url: str) -> str | None:
+    """Why ``url`` may not be used for ``key``, or ``None``.
+
+    Plain ``http://`` is refused except on loopback: client secrets go to tokenUrl, tokens to
+    apiUrl, and an unencrypted hop would hand both to anyone on the path. (The issuer carries no
+    secret, but API Gateway fetches its discovery and keys; the same rule keeps it simple.)
+    """
+    not_url = f"{key} is not an http(s) URL"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" in an IPv6 host
+        return not_url
+    scheme = parts.scheme.lower()
+    if not host or scheme not in ("http", "https") or any(c.isspace() for c in host):
+        return not_url
+    if scheme == "http" and not is_loopback(host):
+        return (
+            f"{key} uses plain http:// (host {host}): verify sends client secrets and tokens over https only "
+            "(http is accepted for loopback hosts: 127.0.0.0/8, ::1, localhost)"
+        )
+    return None
+
+
+def require_urls(urls: Mapping[str, str]) -> None:
+    """``ConfigError`` listing every unusable URL (for URLs given as options)."""
+    problems = [p for key, url in urls.items() if (p := url_problem(key, url))]
+    if problems:
+        raise ConfigError("; ".join(problems))
 
 
 def _parse_routes(raw: object, problems: list[str]) -> tuple[Route, ...]:
@@ -219,24 +261,12 @@ def _is_client_secret_path(path: str) -> bool:
     return len(parts) == 3 and parts[0] == "clients" and parts[2] == "clientSecret"
 
 
-def register_secrets(outputs: StackOutputs, redactor: Redactor) -> None:
-    redactor.add(*(c.client_secret for c in outputs.clients))
-
-
 def load_file(path: str, redactor: Redactor) -> StackOutputs:
     try:
-        raw = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as e:
         raise ConfigError(f"cannot read outputs file {path}: {e.strerror}") from None
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        # The decoder's message quotes the text around the error, which may be a secret.
-        raise ConfigError(f"outputs file {path} is not JSON") from None
-    _register_raw_secrets(data, redactor)
-    outputs = parse_outputs(data, path)
-    register_secrets(outputs, redactor)
-    return outputs
+    return _parse_json(raw, f"outputs file {path}", path, redactor)
 
 
 def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") -> StackOutputs:
@@ -252,8 +282,11 @@ def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") ->
         cmd += ["--stack", stack]
     shown = "pulumi stack output --json --show-secrets" + (f" --stack {stack}" if stack else "")
     try:
+        # stdin: nothing to read, so a CLI that would prompt (login, stack selection) fails instead
+        # of waiting for an answer that never comes. Bytes, not text: the JSON decoder detects the
+        # encoding, and stderr is decoded leniently below.
         done = subprocess.run(  # noqa: S603  (fixed argv, no shell)
-            cmd, capture_output=True, text=True, timeout=PULUMI_TIMEOUT, check=False
+            cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=PULUMI_TIMEOUT, check=False
         )
     except subprocess.TimeoutExpired:
         raise ConfigError(f"`{shown}` did not finish within {PULUMI_TIMEOUT:.0f} s") from None
@@ -261,20 +294,33 @@ def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") ->
         raise ConfigError(f"`{shown}` could not start: {e.strerror}") from None
     if done.returncode != 0:
         # stderr names the problem (no stack selected, not logged in); scrub it all the same.
-        err = redactor.scrub_foreign(done.stderr.strip())[-800:]
+        stderr = done.stderr.decode("utf-8", errors="replace").strip()
+        err = redactor.scrub_foreign(stderr)[-800:]
         raise ConfigError(f"`{shown}` failed (exit {done.returncode}): {err or 'no message'}")
+    return _parse_json(done.stdout, f"`{shown}`", f"`{shown}`", redactor)
+
+
+def _parse_json(raw: bytes, what: str, source: str, redactor: Redactor) -> StackOutputs:
+    """Decode, register the secrets, validate.
+
+    ``json.loads`` on bytes detects UTF-8 (with or without the BOM Windows tools write), UTF-16
+    and UTF-32 (Windows PowerShell's ``>`` writes UTF-16 with a BOM): RFC 8259, section 8.1, and the
+    ``json`` module's documentation.
+    """
     try:
-        data = json.loads(done.stdout)
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        # Checked before ValueError (its base class): the message would quote bytes of the file.
+        raise ConfigError(f"{what} is not text in UTF-8, UTF-16 or UTF-32") from None
     except ValueError:
-        raise ConfigError(f"`{shown}` did not print JSON") from None
-    _register_raw_secrets(data, redactor)
-    outputs = parse_outputs(data, f"`{shown}`")
-    register_secrets(outputs, redactor)
-    return outputs
+        # The decoder's message quotes the text around the error, which may be a secret.
+        raise ConfigError(f"{what} is not JSON") from None
+    _register_secrets(data, redactor)
+    return parse_outputs(data, source)
 
 
-def _register_raw_secrets(data: object, redactor: Redactor) -> None:
-    """Register secrets before validation, so even an error about the file cannot show one."""
+def _register_secrets(data: object, redactor: Redactor) -> None:
+    """The one place secrets are registered: before validation, so even an error cannot show one."""
     if isinstance(data, Mapping):
         clients: Any = data.get("clients")
         if isinstance(clients, Mapping):

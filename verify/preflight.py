@@ -17,8 +17,7 @@ from typing import Any, Literal
 
 from verify.http import HttpClient
 from verify.idp import IdentityPlatform
-from verify.oidc import Fetched, discovery_url, fetch_json, fetch_jwks
-from verify.outputs import StackOutputs
+from verify.oidc import Jwks, discovery_url, resolve_keys
 
 Status = Literal["ok", "fail", "warn", "info"]
 
@@ -56,8 +55,18 @@ class PreflightReport:
         }
 
 
-def run(outputs: StackOutputs, http: HttpClient, platform: IdentityPlatform) -> PreflightReport:
-    issuer = outputs.issuer
+def run(
+    http: HttpClient,
+    platform: IdentityPlatform,
+    issuer: str,
+    token_url: str,
+    discovery_output: str | None = None,
+) -> PreflightReport:
+    """Check ``issuer`` as API Gateway would use it; ``token_url`` locates the platform's own discovery.
+
+    Needs no stack outputs: before the first ``pulumi up`` the CLI passes ``--issuer`` and
+    ``--token-url``. ``discovery_output`` is the stack's ``discoveryUrl`` output, when there is one.
+    """
     url = discovery_url(issuer)
     report = PreflightReport(issuer, url)
 
@@ -68,31 +77,27 @@ def run(outputs: StackOutputs, http: HttpClient, platform: IdentityPlatform) -> 
             f"the issuer {issuer} does not end with '/'",
             "the iss the identity provider writes must match byte for byte; B2C's always ends with '/'",
         )
-    if outputs.discovery_url and outputs.discovery_url != url:
+    if discovery_output and discovery_output != url:
         report.add(
             "discoveryUrl-output",
             "warn",
-            f"the discoveryUrl output {outputs.discovery_url} is not where API Gateway looks ({url})",
+            f"the discoveryUrl output {discovery_output} is not where API Gateway looks ({url})",
         )
 
-    discovery = fetch_json(http, url, f"discovery at {url}")
-    doc: Mapping[str, Any] | None = discovery.doc
-    source = "the issuer's discovery document"
-    if doc is not None:
+    keys = resolve_keys(http, issuer, platform.fallback_discovery_url(token_url))
+    if keys.discovery.doc is not None:
+        source = "the issuer's discovery document"
         report.add("discovery", "ok", f"{url} is served")
-        _check_issuer(report, platform, issuer, doc.get("issuer"), source)
+        _check_issuer(report, platform, issuer, keys.discovery.doc.get("issuer"), source)
     else:
-        fallback = _fallback(http, platform, outputs)
-        advertised = fallback.doc.get("issuer") if fallback and fallback.doc else None
         report.add(
             "discovery",
             "fail",
-            f"{discovery.problem}. API Gateway looks there for the signing keys: every token will be "
+            f"{keys.discovery.problem}. API Gateway looks there for the signing keys: every token will be "
             "rejected with 401, although the deploy succeeds and the tokens look right on jwt.io",
-            platform.missing_discovery_fix(
-                issuer, advertised if isinstance(advertised, str) else None, outputs.token_url
-            ),
+            platform.missing_discovery_fix(issuer, keys.advertised_issuer, token_url),
         )
+        fallback = keys.fallback
         if fallback is None:
             return report
         if fallback.doc is None:
@@ -101,22 +106,17 @@ def run(outputs: StackOutputs, http: HttpClient, platform: IdentityPlatform) -> 
         report.add(
             "policy-discovery",
             "info",
-            f"{fallback.url} is served and advertises issuer {advertised}; the checks below use it",
+            f"{fallback.url} is served and advertises issuer {keys.advertised_issuer}; the checks below use it",
         )
-        doc = fallback.doc
         source = "the policy's discovery document"
-        _check_issuer(report, platform, issuer, advertised, source)
+        _check_issuer(report, platform, issuer, fallback.doc.get("issuer"), source)
 
-    _check_jwks(report, http, doc, source)
-    _check_token_endpoint(report, platform, doc, outputs.token_url, source)
+    doc = keys.doc
+    if doc is None:  # pragma: no cover  (both branches above return unless a document was found)
+        return report
+    _check_jwks(report, keys.jwks, source)
+    _check_token_endpoint(report, platform, doc, token_url, source)
     return report
-
-
-def _fallback(http: HttpClient, platform: IdentityPlatform, outputs: StackOutputs) -> Fetched | None:
-    url = platform.fallback_discovery_url(outputs.token_url)
-    if url is None:
-        return None
-    return fetch_json(http, url, f"discovery at {url}")
 
 
 def _check_issuer(report: PreflightReport, platform: IdentityPlatform, issuer: str, found: object, source: str) -> None:
@@ -134,18 +134,15 @@ def _check_issuer(report: PreflightReport, platform: IdentityPlatform, issuer: s
         )
 
 
-def _check_jwks(report: PreflightReport, http: HttpClient, doc: Mapping[str, Any], source: str) -> None:
-    jwks_uri = doc.get("jwks_uri")
-    if not isinstance(jwks_uri, str):
+def _check_jwks(report: PreflightReport, jwks: Jwks | None, source: str) -> None:
+    if jwks is None:
         report.add("jwks", "fail", f"{source} has no jwks_uri", "API Gateway cannot find keys without it")
-        return
-    jwks = fetch_jwks(http, jwks_uri)
-    if jwks.ok:
+    elif jwks.ok:
         ignored = f"; non-RSA keys ignored: {', '.join(jwks.other_kids)}" if jwks.other_kids else ""
         report.add(
             "jwks",
             "ok",
-            f"{jwks_uri} holds {len(jwks.rsa_keys)} RSA key(s) ({', '.join(jwks.rsa_keys)}), "
+            f"{jwks.url} holds {len(jwks.rsa_keys)} RSA key(s) ({', '.join(jwks.rsa_keys)}), "
             f"{jwks.size} bytes{ignored}",
         )
     else:

@@ -20,8 +20,11 @@ REDACTED: Final = "[redacted]"
 
 # A JWS in compact form: base64url('{"...') is always "eyJ...", for the header and the claims.
 _JWT: Final = re.compile(r"eyJ[A-Za-z0-9_-]+\.(?:[A-Za-z0-9_-]+)?(?:\.[A-Za-z0-9_-]*)?")
+# Not after a word character or "/": ".../oauth2/v2.0/token: no answer" (a URL path ending in
+# "token", then verify's own message) is no credential field.
 _CREDENTIAL_FIELD: Final = re.compile(
     r"""(?ix)
+    (?<![\w/])
     (["']?(?:access_token|refresh_token|id_token|client_secret|clientSecret|password|assertion|token)
     ["']?\s*[:=]\s*["']?)
     ([^"'&\s,;}]+)

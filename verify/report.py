@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,19 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=False, default=str)
+    """Strict JSON: a token's NaN or Infinity claim (Python's json module reads them) is written as a
+    string, since ``NaN`` is not JSON (RFC 8259, section 6) and would break the reader of ``--json``."""
+    return json.dumps(_json_safe(data), indent=2, sort_keys=False, default=str, allow_nan=False)
+
+
+def _json_safe(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return repr(data)
+    if isinstance(data, dict):
+        return {k: _json_safe(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_json_safe(v) for v in data]
+    return data
 
 
 def mark(ok: bool) -> str:
@@ -40,6 +53,10 @@ def render_smoke(report: SmokeReport, outputs: StackOutputs) -> str:
         f"smoke: {outputs.api_url} - {len(outputs.routes)} route(s), {len(outputs.clients)} client(s); "
         f"fresh tokens from {outputs.token_url}",
     ]
+    if not report.writes:
+        lines.append("--no-writes: authorised calls to routes other than GET, HEAD and OPTIONS are skipped")
+    if report.strict:
+        lines.append("--strict: an upstream 4xx where 2xx is expected is a mismatch")
     if report.tokens:
         lines.append("tokens:")
     for t in report.tokens:
@@ -57,7 +74,10 @@ def render_smoke(report: SmokeReport, outputs: StackOutputs) -> str:
     bad = sum(not c.ok for c in report.calls)
     failed_tokens = sum(t.error is not None for t in report.tokens)
     verdict = "ok" if report.ok else "FAILED"
-    lines.append(f"{verdict}: {len(report.calls)} call(s), {bad} mismatch(es), {failed_tokens} token request(s) failed")
+    lines.append(
+        f"{verdict}: {len(report.calls)} call(s), {bad} mismatch(es), {report.skipped} skipped, "
+        f"{failed_tokens} token request(s) failed"
+    )
     return "\n".join(lines)
 
 

@@ -9,7 +9,21 @@ Expectations (API Gateway's JWT authorizer, DOMAIN.md):
 
 Tokens are fetched fresh on every run, one per client: a revoked grant only disappears from new
 tokens. Path parameters (``{id}``, ``{proxy+}``) are filled with ``1``; POST, PUT and PATCH send
-``{}``.
+``{}``; ANY routes are called with GET.
+
+Authorised calls reach the stack's real upstream, so:
+
+- Only GET, HEAD and OPTIONS calls are retried (``verify.http``): a write that timed out or got a
+  502 may have been carried out already.
+- ``writes=False`` (``--no-writes``): for routes of any other method, only the calls the authorizer
+  answers itself are sent: no token, a tampered token, and clients lacking the route's scopes
+  (unless their fresh token carries one of those scopes anyway: that call would pass). The
+  authorised calls are reported as skipped. If the deployed route has no authorizer at all, even
+  those calls reach the upstream: that is the fault the run then reports.
+- Where 2xx is expected, an upstream 4xx other than 401, 403 and 429 (which API Gateway also
+  answers itself) means the call passed the authorizer and the upstream refused the placeholder id
+  or the ``{}`` body: it counts as passed, with a note, unless ``strict``. API Gateway's own 404
+  (no route matches) fails: the route is not deployed. 5xx fails.
 """
 
 from __future__ import annotations
@@ -19,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from verify.authorizer import Expected, route_expectation, token_scopes
-from verify.http import HttpClient, HttpError, HttpResponse
+from verify.http import SAFE_METHODS, HttpClient, HttpError, HttpResponse
 from verify.idp import IdentityPlatform
 from verify.outputs import Client, Route, StackOutputs
 from verify.redact import Redactor
@@ -28,9 +42,17 @@ from verify.tokens import TokenError, fetch_token, tamper, unverified_parts
 NO_TOKEN: Final = "(no token)"  # noqa: S105  (a caller label)
 TAMPERED: Final = "(tampered token)"
 PLACEHOLDER: Final = "1"
+SKIPPED: Final = "skipped"
 _PARAM: Final = re.compile(r"\{[^/{}]+\}")
 _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
 _WWW_DESCRIPTION: Final = re.compile(r'error_description="([^"]*)"')
+# What an HTTP API answers when no route matches the request: 404 with this body (observed in
+# hanabu/lambda-web issue 10; the AWS Lambda test tool emulates HTTP APIs so, aws/aws-lambda-dotnet
+# pull request 1909). An upstream answering exactly this body would be taken for API Gateway.
+_GATEWAY_NOT_FOUND: Final = {"message": "Not Found"}
+# Statuses API Gateway answers itself (authorizer 401/403, stage throttling 429): an upstream's
+# answer with one of them cannot be told apart, so it never counts as "passed the authorizer".
+_GATEWAY_STATUSES: Final = frozenset({401, 403, 429})
 
 
 @dataclass
@@ -80,15 +102,24 @@ class Call:
 class SmokeReport:
     tokens: list[ClientToken]
     calls: list[Call]
+    writes: bool = True
+    strict: bool = False
 
     @property
     def ok(self) -> bool:
         return all(c.ok for c in self.calls) and all(t.error is None for t in self.tokens)
 
+    @property
+    def skipped(self) -> int:
+        return sum(c.got == SKIPPED for c in self.calls)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "mismatches": sum(not c.ok for c in self.calls),
+            "skipped": self.skipped,
+            "writes": self.writes,
+            "strict": self.strict,
             "tokens": [t.as_dict() for t in self.tokens],
             "calls": [c.as_dict() for c in self.calls],
         }
@@ -97,6 +128,11 @@ class SmokeReport:
 def route_url(api_url: str, path: str) -> str:
     """apiUrl (with or without a trailing /) joined with the path, parameters filled in."""
     return api_url.rstrip("/") + _PARAM.sub(PLACEHOLDER, path)
+
+
+def call_method(route: Route) -> str:
+    """The method smoke sends: the route's, GET for ANY."""
+    return "GET" if route.method == "ANY" else route.method
 
 
 def get_token(
@@ -121,7 +157,15 @@ def get_token(
     return result
 
 
-def run(outputs: StackOutputs, http: HttpClient, platform: IdentityPlatform, redactor: Redactor) -> SmokeReport:
+def run(
+    outputs: StackOutputs,
+    http: HttpClient,
+    platform: IdentityPlatform,
+    redactor: Redactor,
+    *,
+    writes: bool = True,
+    strict: bool = False,
+) -> SmokeReport:
     for c in outputs.clients:
         outputs.secret_of(c)  # fail on '[secret]' placeholders before any request is sent
     tokens = [get_token(outputs, c, http, platform, redactor) for c in outputs.clients]
@@ -134,21 +178,57 @@ def run(outputs: StackOutputs, http: HttpClient, platform: IdentityPlatform, red
 
     calls: list[Call] = []
     for route in outputs.routes:
-        if route.public:
-            calls.append(_call(outputs, http, route, NO_TOKEN, None, "2xx"))
-            continue
-        calls.append(_call(outputs, http, route, NO_TOKEN, None, "401"))
-        if forged:
-            calls.append(_call(outputs, http, route, TAMPERED, forged, "401"))
+        calls += _route_calls(outputs, http, route, tokens, forged, writes, strict)
+    return SmokeReport(tokens, calls, writes, strict)
+
+
+def _route_calls(
+    outputs: StackOutputs,
+    http: HttpClient,
+    route: Route,
+    tokens: list[ClientToken],
+    forged: str | None,
+    writes: bool,
+    strict: bool,
+) -> list[Call]:
+    method = call_method(route)
+    # May a call that passes the authorizer be sent? It reaches the upstream.
+    may_pass = writes or method in SAFE_METHODS
+    skipped = f"not sent (--no-writes): an authorised {method} reaches the upstream"
+
+    def send(caller: str, token: str | None, expected: Expected, info: ClientToken | None = None) -> Call:
+        return _call(outputs, http, route, caller, token, expected, strict, info)
+
+    if route.public:
+        return [send(NO_TOKEN, None, "2xx") if may_pass else Call(NO_TOKEN, route.key, "2xx", SKIPPED, True, skipped)]
+    calls = [send(NO_TOKEN, None, "401")]
+    if forged:
+        calls.append(send(TAMPERED, forged, "401"))
+    else:
+        calls.append(Call(TAMPERED, route.key, "401", SKIPPED, True, "no client token to forge from"))
+    for t in tokens:
+        expected, _ = route_expectation(route.scopes, t.client.grants)
+        carried = sorted(set(t.scopes) & set(route.scopes))
+        if t.token is None:
+            calls.append(Call(t.client.name, route.key, expected, "no token", False, "token request failed"))
+        elif may_pass or (expected == "403" and not carried):
+            calls.append(send(t.client.name, t.token, expected, t))
+        elif expected == "2xx":
+            calls.append(Call(t.client.name, route.key, expected, SKIPPED, True, skipped))
         else:
-            calls.append(Call(TAMPERED, route.key, "401", "skipped", True, "no client token to forge from"))
-        for t in tokens:
-            expected, _ = route_expectation(route.scopes, t.client.grants)
-            if t.token is None:
-                calls.append(Call(t.client.name, route.key, expected, "no token", False, "token request failed"))
-                continue
-            calls.append(_call(outputs, http, route, t.client.name, t.token, expected, t))
-    return SmokeReport(tokens, calls)
+            calls.append(
+                Call(
+                    t.client.name,
+                    route.key,
+                    expected,
+                    "not sent",
+                    False,
+                    f"the fresh token carries {', '.join(carried)}, which the outputs do not grant this client: "
+                    "the call would pass the authorizer and reach the upstream, so it was not sent "
+                    "(--no-writes). A grant is still in B2C (revocation incomplete) or the outputs are stale",
+                )
+            )
+    return calls
 
 
 def _call(
@@ -158,11 +238,13 @@ def _call(
     caller: str,
     token: str | None,
     expected: Expected,
+    strict: bool,
     info: ClientToken | None = None,
 ) -> Call:
-    method = "GET" if route.method == "ANY" else route.method
+    method = call_method(route)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
+        # Retried only when the method is safe (HttpClient's default): this reaches the upstream.
         response = http.request(
             method,
             route_url(outputs.api_url, route.path),
@@ -171,8 +253,7 @@ def _call(
         )
     except HttpError as e:
         return Call(caller, route.key, expected, e.kind, False, str(e), e.attempts)
-    ok = matches(expected, response.status)
-    note = "" if ok else explain(expected, response, route, caller, info)
+    ok, note = judge(expected, response, route, info, strict)
     return Call(caller, route.key, expected, str(response.status), ok, note, response.attempts)
 
 
@@ -182,7 +263,34 @@ def matches(expected: Expected, status: int) -> bool:
     return str(status) == expected
 
 
-def explain(expected: Expected, response: HttpResponse, route: Route, caller: str, info: ClientToken | None) -> str:
+def upstream_refused(status: int) -> bool:
+    """A 4xx that only the upstream gives: the call passed API Gateway (authorizer included)."""
+    return 400 <= status < 500 and status not in _GATEWAY_STATUSES
+
+
+def gateway_not_found(response: HttpResponse) -> bool:
+    return response.status == 404 and response.json() == _GATEWAY_NOT_FOUND
+
+
+def judge(
+    expected: Expected, response: HttpResponse, route: Route, info: ClientToken | None, strict: bool = False
+) -> tuple[bool, str]:
+    """Whether the answer is what the grants imply, and a note saying why (or what else to know)."""
+    status = response.status
+    if gateway_not_found(response):
+        return False, (
+            f"API Gateway's own 404 (no route matches {call_method(route)} {route_url('', route.path)}): "
+            f"{route.key} is not deployed on this stage. Run `pulumi up`, and check that apiUrl is this stack's"
+        )
+    if matches(expected, status):
+        return True, ""
+    if expected == "2xx" and not strict and upstream_refused(status):
+        where = "reached the upstream (public route)" if route.public else "passed the authorizer"
+        return True, f"{where}; upstream answered {status}"
+    return False, explain(expected, response, route, info)
+
+
+def explain(expected: Expected, response: HttpResponse, route: Route, info: ClientToken | None) -> str:
     """Why a status differs from the expectation, in the authorizer's terms."""
     status = response.status
     tries = f" after {response.attempts} tries" if response.attempts > 1 else ""
@@ -205,20 +313,25 @@ def explain(expected: Expected, response: HttpResponse, route: Route, caller: st
             f"the token holds none of the route's scopes ({', '.join(route.scopes)}); token scopes: {held}. "
             "The grant is missing, revoked or not admin-consented in B2C"
         )
-    if 200 <= status < 300 and expected == "403" and info is not None:
+    passed = 200 <= status < 300 or upstream_refused(status)
+    answered = "" if 200 <= status < 300 else f" (the upstream answered {status})"
+    if passed and expected == "403" and info is not None:
         extra = set(info.scopes) & set(route.scopes)
         if extra:
             return (
-                f"the token carries {', '.join(sorted(extra))}, which the outputs do not grant this client: "
+                f"the token carries {', '.join(sorted(extra))}, which the outputs do not grant this client{answered}: "
                 "a grant is still in B2C (revocation incomplete) or the outputs are stale"
             )
-        return "the route let a token without its scopes through: the deployed route's scopes differ from the outputs"
-    if 200 <= status < 300 and expected == "401":
-        return "the route answered without a valid token: the deployed route has no JWT authorizer"
-    if status == 404:
         return (
-            "404: no such route in the deployed stage, or the upstream's own 404 "
-            f"(path parameters were filled with {PLACEHOLDER!r})"
+            f"the route let a token without its scopes through{answered}: the deployed route's scopes differ from "
+            "the outputs"
+        )
+    if passed and expected == "401":
+        return f"the route answered without a valid token{answered}: the deployed route has no JWT authorizer"
+    if expected == "2xx" and upstream_refused(status):
+        return (
+            f"passed the authorizer, but the upstream answered {status} and --strict requires 2xx (path "
+            f"parameters were filled with {PLACEHOLDER!r}; POST, PUT and PATCH send {{}})"
         )
     if status == 429:
         return f"throttled{tries}: the stage's throttling limits"

@@ -39,7 +39,11 @@ def fetch_token(
     platform: IdentityPlatform,
     redactor: Redactor,
 ) -> str:
-    redactor.add(client_secret)
+    """A fresh access token, registered with ``redactor``.
+
+    ``client_secret`` is registered already: the outputs loader registers every secret once, before
+    anything else can print (``verify.outputs``).
+    """
     form = {
         "grant_type": "client_credentials",
         "client_id": client_id,
@@ -47,7 +51,8 @@ def fetch_token(
         "scope": scope,
     }
     try:
-        response = http.request("POST", token_url, data=form, headers={"Accept": "application/json"})
+        # A token request changes nothing on the identity provider's side: retrying it is safe.
+        response = http.request("POST", token_url, data=form, headers={"Accept": "application/json"}, retry=True)
     except HttpError as e:
         raise TokenError(f"token endpoint: {e}") from None
     body = response.json()

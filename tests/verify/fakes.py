@@ -11,8 +11,9 @@ modules, so the tests hold verify against the rules rather than against itself:
 - ``FakeGateway``: API Gateway's HTTP API JWT authorizer in front of ``FakeUpstream``: Bearer or
   bare token; RSA only; keys from ``<issuer>/.well-known/openid-configuration`` (fetched on every
   call, with API Gateway's 1500 ms timeout); ``iss`` exact; ``aud``, or ``client_id`` when ``aud`` is
-  absent; ``exp``/``nbf``/``iat``; ``scope`` or ``scp`` any-one-of; 401 with ``www-authenticate``
-  and ``{"message":"Unauthorized"}``, 403 ``{"message":"Forbidden"}``; upstream answers passed on.
+  absent; ``exp``/``nbf``/``iat``; ``scope`` or ``scp`` (string or list) any-one-of; 401 with
+  ``www-authenticate`` and ``{"message":"Unauthorized"}``, 403 ``{"message":"Forbidden"}``, 404
+  ``{"message":"Not Found"}`` when no route matches; upstream answers passed on.
 
 All servers bind 127.0.0.1 on an ephemeral port.
 """
@@ -30,7 +31,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -96,11 +97,42 @@ class LoopbackServer:
         self._thread.join(timeout=2)
 
 
+class Served:
+    """start/stop/base for a double whose ``handle`` answers requests on its own LoopbackServer.
+
+    Not a dataclass: the doubles that derive from it are, and ``server`` must stay out of their fields.
+    """
+
+    server: LoopbackServer | None = None
+
+    def handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self.server = LoopbackServer(self.handle)
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.stop()
+
+    @property
+    def base(self) -> str:
+        assert self.server is not None
+        return self.server.base_url
+
+    def wait(self, seconds: float) -> None:
+        """Hold an answer back (timeout tests); cut short when the server stops."""
+        if seconds and self.server:
+            self.server.stopping.wait(seconds)
+
+
 # --- Azure AD B2C ---------------------------------------------------------------------------------
 
 
 @dataclass
-class FakeB2C:
+class FakeB2C(Served):
     key: RSAPrivateKey
     tenant_name: str = "contosob2c"
     tenant_id: str = "11111111-2222-3333-4444-555555555555"
@@ -126,25 +158,12 @@ class FakeB2C:
     """Canned answers the token endpoint gives first (429s, errors), one per request."""
     token_error_for: dict[str, Reply] = field(default_factory=dict)
     """client id -> a permanent error answer (AADB2C90085 and the like)."""
+    delay_for: dict[str, float] = field(default_factory=dict)
+    """path (lower-cased) -> seconds to hold the answer back."""
     issued: list[str] = field(default_factory=list)
     log: list[tuple[str, str]] = field(default_factory=list)
-    server: LoopbackServer | None = None
-
-    def start(self) -> FakeB2C:
-        self.server = LoopbackServer(self.handle)
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.stop()
 
     # URLs, shaped like B2C's (DOMAIN.md) on a loopback "host".
-    @property
-    def base(self) -> str:
-        assert self.server is not None
-        return self.server.base_url
-
     @property
     def token_url(self) -> str:
         return f"{self.base}/{self.tenant_name}.onmicrosoft.com/{self.policy}/oauth2/v2.0/token"
@@ -231,6 +250,7 @@ class FakeB2C:
         path = urllib.parse.urlsplit(raw_path).path
         self.log.append((method, path))
         low = path.lower()
+        self.wait(self.delay_for.get(low, 0.0))
         tenant = f"/{self.tenant_name}.onmicrosoft.com/{self.policy}".lower()
         tfp = f"/tfp/{self.tenant_id}/{self.policy}/v2.0".lower()
         if method == "POST" and low == f"{tenant}/oauth2/v2.0/token":
@@ -299,39 +319,29 @@ class FakeB2C:
 
 
 @dataclass
-class FakeUpstream:
+class FakeUpstream(Served):
+    """Each table is keyed by ``"METHOD /path"`` or by the path alone (any method)."""
+
     status_for: dict[str, int] = field(default_factory=dict)
-    """path -> status it always answers."""
+    """-> status it always answers."""
     queued: dict[str, list[int]] = field(default_factory=dict)
-    """path -> statuses answered first, one per request."""
+    """-> statuses answered first, one per request."""
     delay_for: dict[str, float] = field(default_factory=dict)
     hits: list[tuple[str, str, bytes]] = field(default_factory=list)
-    server: LoopbackServer | None = None
-
-    def start(self) -> FakeUpstream:
-        self.server = LoopbackServer(self.handle)
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.stop()
-
-    @property
-    def base(self) -> str:
-        assert self.server is not None
-        return self.server.base_url
 
     def handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Reply:
         path = urllib.parse.urlsplit(raw_path).path
         self.hits.append((method, path, body))
-        delay = self.delay_for.get(path)
-        if delay and self.server:
-            self.server.stopping.wait(delay)
-        if self.queued.get(path):
-            status = self.queued[path].pop(0)
+
+        def lookup(table: Mapping[str, Any], default: Any) -> Any:
+            return table.get(f"{method} {path}", table.get(path, default))
+
+        self.wait(lookup(self.delay_for, 0.0))
+        queue = lookup(self.queued, [])
+        if queue:
+            status = queue.pop(0)
             return json_reply(status, {"upstream": status})
-        status = self.status_for.get(path, 200)
+        status = lookup(self.status_for, 200)
         return json_reply(status, {"ok": 200 <= status < 300, "method": method, "path": path})
 
 
@@ -341,7 +351,7 @@ _RSA = ("RS256", "RS384", "RS512")
 
 
 @dataclass
-class FakeGateway:
+class FakeGateway(Served):
     issuer: str
     audiences: list[str]
     routes: dict[str, list[str]]
@@ -350,21 +360,6 @@ class FakeGateway:
     """How many requests get 429 before the gateway serves (stage throttling)."""
     upstream_timeout: float = 5.0
     hits: list[tuple[str, str]] = field(default_factory=list)
-    server: LoopbackServer | None = None
-
-    def start(self) -> FakeGateway:
-        self.server = LoopbackServer(self.handle)
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.stop()
-
-    @property
-    def base(self) -> str:
-        assert self.server is not None
-        return self.server.base_url
 
     def _route(self, method: str, path: str) -> tuple[str, list[str]] | None:
         for key, scopes in self.routes.items():
@@ -450,11 +445,16 @@ class FakeGateway:
                 return unauthorized("the token does not have a valid audience")
         elif claims.get("client_id") not in self.audiences:
             return unauthorized("the token does not have a valid audience")
+        # A space-separated string, or a list of strings. AWS documents the claims ("scope" or "scp")
+        # but not a list-valued one; a list is read here as verify.authorizer.token_scopes reads it, so
+        # the double and verify agree. Not verified against API Gateway.
         held: set[str] = set()
         for name in ("scope", "scp"):
             value = claims.get(name)
             if isinstance(value, str):
                 held.update(value.split())
+            elif isinstance(value, list):
+                held.update(v for v in value if isinstance(v, str))
         if not held.intersection(route_scopes):
             return json_reply(403, {"message": "Forbidden"})
         return None

@@ -1,13 +1,15 @@
 """Shared test helpers: the stack outputs contract tied to the doubles, and the leak check.
 
-``Stack.run(...)`` calls ``verify.cli.main`` in-process with fast network settings and checks, on
-every call, that no client secret and no issued token (nor its header.claims part or signature)
-reached stdout or stderr.
+``Stack.run(...)`` calls ``verify.cli.main`` in-process with fast network settings; ``call(...)``
+calls it with the arguments as given. Both check, on every call, that nothing of a client secret
+(no 12 characters of it in a row) and no segment of an issued token (header, claims or signature,
+each on its own) reached stdout or stderr.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ READER_ID = "0a0a0a0a-0000-4000-8000-000000000001"
 WRITER_ID = "0b0b0b0b-0000-4000-8000-000000000002"
 READER_SECRET = "rEaD8Q~x7Zk2LmN9pQrStUvWx3YzAbCdEf4GhIj"
 WRITER_SECRET = "wRiT8Q~a1Bc2De3Fg4Hi5Jk6Lm7No8Pq9Rs0TuV"
+SECRETS = (READER_SECRET, WRITER_SECRET)
 # Retries with millisecond pauses, short timeouts: the whole suite stays fast.
 FAST = ["--timeout", "2", "--attempts", "3", "--backoff-base", "0.01"]
 
@@ -80,20 +83,42 @@ class Stack:
         return str(self.path)
 
     def run(self, *args: str, check_leaks: bool = True) -> Result:
-        self.capsys.readouterr()
-        code = main([args[0], *FAST, "--outputs", self.write(), *args[1:]])  # the test's own options win
-        captured = self.capsys.readouterr()
-        result = Result(code, captured.out, captured.err)
-        if check_leaks:
-            assert_no_leaks(result.text, self.idp)
-        return result
+        # The test's own options come last and win.
+        return call(self.capsys, args[0], *FAST, "--outputs", self.write(), *args[1:], idp=self.idp, check=check_leaks)
 
 
-def assert_no_leaks(text: str, idp: FakeB2C) -> None:
-    for secret in idp.clients.values():
-        assert secret not in text, "a client secret was printed"
-    for token in idp.issued:
-        header_claims, _, signature = token.rpartition(".")
-        assert header_claims not in text, "a token (or a forgery of one) was printed"
-        if len(signature) > 8:
-            assert signature not in text, "a token signature was printed"
+def call(capsys: pytest.CaptureFixture[str], *argv: str, idp: FakeB2C | None = None, check: bool = True) -> Result:
+    """``main(argv)`` in-process; the output is checked for leaks (of ``idp``'s secrets and tokens too)."""
+    capsys.readouterr()
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    result = Result(code, captured.out, captured.err)
+    if check:
+        assert_no_leaks(result.text, idp)
+    return result
+
+
+# Entra client secrets are ~40 characters; 12 in a row are a leak, and no accident in verify's prose.
+WINDOW = 12
+# Token segments shorter than this (alg "none" has an empty signature) say nothing about a leak.
+MIN_SEGMENT = 8
+
+
+def leaks(text: str, secrets: Iterable[str], tokens: Iterable[str]) -> list[str]:
+    """What of the secrets and tokens appears in ``text``: named, never quoted."""
+    found: list[str] = []
+    for n, secret in enumerate(secrets):
+        windows = {secret[i : i + WINDOW] for i in range(max(1, len(secret) - WINDOW + 1))}
+        if any(w in text for w in windows):
+            found.append(f"12 characters of client secret #{n}")
+    for n, token in enumerate(tokens):
+        for name, segment in zip(("header", "claims", "signature"), token.split("."), strict=False):
+            if len(segment) >= MIN_SEGMENT and segment in text:
+                found.append(f"the {name} segment of token #{n}")
+    return found
+
+
+def assert_no_leaks(text: str, idp: FakeB2C | None = None) -> None:
+    secrets = {*SECRETS, *(idp.clients.values() if idp else ())}
+    found = leaks(text, secrets, idp.issued if idp else ())
+    assert not found, f"printed: {', '.join(found)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from typing import Any
 
@@ -68,7 +69,9 @@ def test_client_id_counts_only_when_aud_is_absent(stack: Stack) -> None:
 
 def test_expired_token(stack: Stack) -> None:
     claims = stack.idp.claims_for(READER_ID) | {"exp": int(time.time()) - 600}
-    data = stack.run("doctor", stack.idp.mint(claims), "--json").json()
+    r = stack.run("doctor", stack.idp.mint(claims), "--json")
+    assert r.code == 1
+    data = r.json()
     assert data["exitCode"] == 1
     assert not rules(data)["exp"]["ok"]
     assert "expired 10 min ago" in rules(data)["exp"]["detail"]
@@ -183,6 +186,8 @@ VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
     "wrong-iss": ({"iss": "https://login.microsoftonline.com/x/v2.0"}, {}, "RS256"),
     "no-scp": ({"scp": None}, {}, "RS256"),
     "scope-claim": ({"scp": None, "scope": "app.write"}, {}, "RS256"),
+    # AWS documents scope/scp but not a list-valued one: the double reads a list as verify does.
+    "scp-list": ({"scp": ["app.read", "app.write"]}, {}, "RS256"),
     "alg-none": ({}, {}, "none"),
 }
 
@@ -197,3 +202,22 @@ def test_doctor_predicts_what_the_gateway_answers(stack: Stack, variant: str) ->
         method, path = route.split(" ")
         got = requests.request(method, stack.gateway.base + path, headers={"Authorization": token}, timeout=2)
         assert predicted[route] == ("2xx" if got.ok else str(got.status_code)), (variant, route)
+
+
+ABSURD: list[object] = [1e20, 1e308, -1e18, float("nan"), float("inf"), 10**400, "1700000000", True]
+
+
+def test_absurd_times_are_failed_rules_not_crashes(stack: Stack) -> None:
+    for value in ABSURD:  # one stack for all: each value is a fresh token
+        claims = stack.idp.claims_for(READER_ID) | {"exp": value, "nbf": value, "iat": value}
+        token = stack.idp.mint(claims)
+        r = stack.run("doctor", token, "--json")
+        assert r.code == 1, (value, r.text)  # never 3
+        # Strict JSON: NaN and Infinity are not JSON, whatever Python's json module accepts.
+        data = json.loads(r.out, parse_constant=lambda name: pytest.fail(f"{name} in --json output"))
+        for claim in ("exp", "nbf", "iat"):
+            rule = rules(data)[claim]
+            assert not rule["ok"], (value, claim)
+            assert "not a plausible time" in rule["detail"] or "not a number" in rule["detail"], (value, claim)
+        assert "401 on every protected route" in data["verdict"]
+        assert stack.run("doctor", token).code == 1, value  # and the text report

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import socket
+import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from tests.verify.harness import Stack
+import pytest
+
+from tests.verify.harness import Stack, call
 
 
 def checks(data: Any) -> dict[str, dict[str, str]]:
@@ -95,13 +99,65 @@ def test_token_url_of_another_policy_fails_and_case_only_difference_passes(stack
     assert "ignores case" in checks(r.json())["token-endpoint"]["detail"]
 
 
-def test_unreachable_issuer_host_fails_quickly_with_bounded_retries(stack: Stack) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # Nothing listens there now: connection refused on every try.
-    stack.set_issuer(f"http://127.0.0.1:{port}/tfp/{stack.idp.tenant_id}/B2C_1_susi/v2.0/")
+def test_unreachable_issuer_host_fails_quickly_with_bounded_retries(stack: Stack, refused_port: int) -> None:
+    # Bound but not listening for the whole test: connection refused on every try.
+    stack.set_issuer(f"http://127.0.0.1:{refused_port}/tfp/{stack.idp.tenant_id}/B2C_1_susi/v2.0/")
     r = stack.run("preflight", "--json")
     assert r.code == 1
     c = checks(r.json())
     assert "could not connect after 3 tries" in c["discovery"]["detail"]
+
+
+def test_discovery_timeout_fails_the_check_quickly_and_names_the_timeout(stack: Stack) -> None:
+    stack.idp.delay_for[urlsplit(stack.idp.issuer).path.lower() + ".well-known/openid-configuration"] = 5.0
+    started = time.monotonic()
+    r = stack.run("preflight", "--json", "--timeout", "0.2", "--attempts", "2")
+    assert time.monotonic() - started < 4.5
+    assert r.code == 1
+    c = checks(r.json())
+    assert c["discovery"]["status"] == "fail"
+    assert "no answer within the timeout after 2 tries" in c["discovery"]["detail"]
+
+
+def test_before_the_first_deploy_issuer_and_token_url_need_no_outputs(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No pulumi on PATH and no --outputs: reading the outputs would be a usage error (exit 2).
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    args = ["preflight", "--issuer", stack.idp.issuer, "--token-url", stack.idp.token_url, "--json"]
+    r = call(capsys, *args, idp=stack.idp)
+    assert r.code == 0, r.text
+    assert r.json()["issuer"] == stack.idp.issuer
+    assert {c["status"] for c in r.json()["checks"]} == {"ok"}
+    # The same with the default tenant-form issuer: the trap, found before `pulumi up`.
+    r = call(capsys, "preflight", "--issuer", stack.idp.issuer_for("tenant"), "--token-url", stack.idp.token_url)
+    assert r.code == 1
+    assert "set the user flow's token compatibility issuer claim to the tfp form" in r.out
+    # One of the two alone still reads the outputs.
+    assert call(capsys, "preflight", "--issuer", stack.idp.issuer).code == 2
+
+
+def test_issuer_option_overrides_the_output(stack: Stack) -> None:
+    r = stack.run("preflight", "--json", "--issuer", stack.idp.issuer_for("tenant"))
+    assert r.code == 1
+    data = r.json()
+    assert data["issuer"] == stack.idp.issuer_for("tenant")
+    assert "discoveryUrl-output" not in checks(data)  # the output describes another issuer
+
+
+@pytest.mark.parametrize(
+    ("option", "url"),
+    [
+        ("--issuer", "http://contosob2c.b2clogin.com/tfp/x/B2C_1_susi/v2.0/"),
+        ("--token-url", "http://10.0.0.8/contosob2c.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/token"),
+        ("--token-url", "not a url"),
+    ],
+)
+def test_issuer_and_token_url_options_must_be_https_off_loopback(
+    stack: Stack, capsys: pytest.CaptureFixture[str], option: str, url: str
+) -> None:
+    other = "--token-url" if option == "--issuer" else "--issuer"
+    r = call(capsys, "preflight", option, url, other, stack.idp.issuer, idp=stack.idp)
+    assert r.code == 2
+    assert option in r.err
+    assert stack.idp.log == []  # nothing was sent

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
 
 from tests.verify.fakes import json_reply
 from tests.verify.harness import READER_ID, READER_SECRET, WRITER_ID, WRITER_SECRET, Stack
@@ -49,7 +52,9 @@ def test_revoked_grant_gives_403_on_fresh_tokens(stack: Stack) -> None:
     # `pulumi up` removed writer's app.write grant: B2C stops putting it in new tokens, the outputs say so.
     stack.idp.grants[WRITER_ID].discard("app.write")
     stack.outputs["clients"]["writer"]["grants"] = ["app.read"]
-    data = stack.run("smoke", "--json").json()
+    r = stack.run("smoke", "--json")
+    assert r.code == 0
+    data = r.json()
     assert data["ok"] is True
     assert calls(data)[("writer", "POST /posts")]["got"] == "403"
 
@@ -98,7 +103,9 @@ def test_roles_instead_of_scp_gives_403_and_says_why(stack: Stack) -> None:
 
 def test_upstream_5xx_is_retried_a_bounded_number_of_times_then_reported(stack: Stack) -> None:
     stack.upstream.status_for["/health"] = 502
-    data = stack.run("smoke", "--json").json()
+    r = stack.run("smoke", "--json")
+    assert r.code == 1
+    data = r.json()
     row = calls(data)[("(no token)", "GET /health")]
     assert (row["got"], row["ok"], row["attempts"]) == ("502", False, 3)
     assert "upstream" in row["note"]
@@ -174,5 +181,103 @@ def test_placeholder_secrets_are_a_usage_error_naming_show_secrets(stack: Stack)
 def test_json_output_is_one_document_without_secrets(stack: Stack) -> None:
     r = stack.run("smoke", "--json")
     data = json.loads(r.out)
-    assert set(data) == {"ok", "mismatches", "tokens", "calls"}
+    assert set(data) == {"ok", "mismatches", "skipped", "writes", "strict", "tokens", "calls"}
     assert READER_SECRET not in r.out
+
+
+def test_a_write_that_got_a_5xx_is_not_sent_again(stack: Stack) -> None:
+    stack.upstream.status_for["POST /posts"] = 502
+    r = stack.run("smoke", "--json")
+    assert r.code == 1
+    row = calls(r.json())[("writer", "POST /posts")]
+    assert (row["got"], row["ok"], row["attempts"]) == ("502", False, 1)
+    assert [m for m, _, _ in stack.upstream.hits].count("POST") == 1  # --attempts 3, but POST goes once
+
+
+def test_no_writes_sends_only_the_calls_the_authorizer_refuses(stack: Stack) -> None:
+    stack.outputs["routes"]["DELETE /posts/{id}"] = ["app.write"]
+    stack.outputs["routes"]["POST /ping"] = []
+    stack.gateway.routes.update({"DELETE /posts/{id}": ["app.write"], "POST /ping": []})
+    r = stack.run("smoke", "--json", "--no-writes")
+    assert r.code == 0, r.text
+    data = r.json()
+    c = calls(data)
+    assert {m for m, _, _ in stack.upstream.hits} == {"GET"}  # nothing but reads reached the upstream
+    for route in ("POST /posts", "DELETE /posts/{id}"):
+        assert (c[("writer", route)]["got"], c[("writer", route)]["ok"]) == ("skipped", True)
+        assert "--no-writes" in c[("writer", route)]["note"]
+        assert c[("reporting", route)]["got"] == "403"  # sent: the authorizer answers it
+        assert c[("(no token)", route)]["got"] == "401"
+        assert c[("(tampered token)", route)]["got"] == "401"
+    assert c[("(no token)", "POST /ping")]["got"] == "skipped"  # public: it would reach the upstream
+    assert c[("writer", "GET /posts")]["got"] == "200"  # reads are sent as usual
+    assert (data["skipped"], data["writes"]) == (3, False)
+    assert "3 skipped" in stack.run("smoke", "--no-writes").out
+
+
+def test_no_writes_does_not_send_a_call_the_token_would_open(stack: Stack) -> None:
+    # The outputs no longer grant writer app.write, but B2C still puts it into the token.
+    stack.outputs["clients"]["writer"]["grants"] = ["app.read"]
+    r = stack.run("smoke", "--json", "--no-writes")
+    assert r.code == 1
+    row = calls(r.json())[("writer", "POST /posts")]
+    assert (row["expected"], row["got"], row["ok"]) == ("403", "not sent", False)
+    assert "carries app.write" in row["note"] and "revocation incomplete" in row["note"]
+    assert not any(m == "POST" for m, _, _ in stack.upstream.hits)
+
+
+@pytest.mark.parametrize(
+    ("route", "path", "status"), [("GET /posts/{id}", "/posts/1", 404), ("POST /posts", "/posts", 422)]
+)
+def test_upstream_4xx_after_the_authorizer_passes_with_a_note_unless_strict(
+    stack: Stack, route: str, path: str, status: int
+) -> None:
+    method = route.split(" ")[0]
+    stack.upstream.status_for[f"{method} {path}"] = status
+    r = stack.run("smoke", "--json")
+    assert r.code == 0, r.text
+    row = calls(r.json())[("writer", route)]
+    assert (row["got"], row["ok"]) == (str(status), True)
+    assert row["note"] == f"passed the authorizer; upstream answered {status}"
+
+    r = stack.run("smoke", "--json", "--strict")
+    assert r.code == 1
+    row = calls(r.json())[("writer", route)]
+    assert (row["got"], row["ok"]) == (str(status), False)
+    assert "--strict requires 2xx" in row["note"]
+
+
+def test_upstream_4xx_on_a_call_that_should_get_403_is_a_mismatch(stack: Stack) -> None:
+    stack.upstream.status_for["POST /posts"] = 404
+    stack.outputs["clients"]["writer"]["grants"] = ["app.read"]  # expect 403; B2C still grants app.write
+    r = stack.run("smoke", "--json")
+    assert r.code == 1
+    row = calls(r.json())[("writer", "POST /posts")]
+    assert (row["expected"], row["got"], row["ok"]) == ("403", "404", False)
+    assert "carries app.write" in row["note"] and "upstream answered 404" in row["note"]
+
+
+def test_a_route_missing_from_the_gateway_fails_as_not_deployed(stack: Stack) -> None:
+    stack.outputs["routes"]["GET /orders"] = ["app.read"]  # in the outputs, not on the stage
+    r = stack.run("smoke", "--json")
+    assert r.code == 1
+    c = calls(r.json())
+    for caller in ("(no token)", "reporting", "writer"):
+        assert (c[(caller, "GET /orders")]["got"], c[(caller, "GET /orders")]["ok"]) == ("404", False)
+        assert "GET /orders is not deployed" in c[(caller, "GET /orders")]["note"]
+    assert not any(p == "/orders" for _, p, _ in stack.upstream.hits)
+
+
+def test_token_endpoint_timeout_fails_the_client_quickly(stack: Stack) -> None:
+    del stack.outputs["clients"]["writer"]  # one client: one bounded wait
+    stack.idp.delay_for[urlsplit(stack.idp.token_url).path.lower()] = 5.0
+    started = time.monotonic()
+    r = stack.run("smoke", "--json", "--timeout", "0.2", "--attempts", "2")
+    assert time.monotonic() - started < 4.5
+    assert r.code == 1
+    (token,) = r.json()["tokens"]
+    assert token["ok"] is False
+    assert "token endpoint: POST" in token["error"]
+    assert "no answer within the timeout after 2 tries" in token["error"]  # the token POST is retried
+    assert calls(r.json())[("reporting", "GET /posts")]["got"] == "no token"
+    assert "token request failed" in stack.run("smoke", "--timeout", "0.2", "--attempts", "1").out

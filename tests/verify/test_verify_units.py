@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import jwt
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.b2c import B2C, parse_issuer
-from verify.outputs import parse_route_key
+from tests.verify.harness import leaks
+from verify.authorizer import check_times
+from verify.b2c import B2C, parse_issuer, parse_token_endpoint
+from verify.cli import hide_arguments
+from verify.outputs import is_loopback, parse_route_key
 from verify.redact import REDACTED, Redactor
 from verify.smoke import route_url
 from verify.tokens import tamper, unverified_parts
@@ -20,6 +23,7 @@ TENANT_FORM = f"https://contosob2c.b2clogin.com/{TENANT}/v2.0/"
 SECRET_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-"
 
 
+@settings(deadline=None)  # a loaded CI machine must not turn slowness into a failure
 @given(
     secret=st.text(alphabet=SECRET_CHARS, min_size=6, max_size=60).filter(lambda s: s not in REDACTED),
     before=st.text(max_size=40),
@@ -31,6 +35,7 @@ def test_registered_secrets_never_survive(secret: str, before: str, after: str) 
     assert secret not in redactor.scrub(before + secret + after)
 
 
+@settings(deadline=None)  # a loaded CI machine must not turn slowness into a failure
 @given(claims=st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=20), max_size=4))
 def test_any_jwt_is_removed_by_its_shape_alone(claims: dict[str, str]) -> None:
     token = jwt.encode(claims, "k" * 32, algorithm="HS256")
@@ -90,6 +95,41 @@ def test_token_endpoints_compare_like_b2c_routes_them() -> None:
     assert not b2c.token_endpoint_matches(TOKEN_URL.replace("contosob2c.b2clogin", "login.contoso"), TOKEN_URL)[0]
 
 
+TFP_TOKEN_URL = TOKEN_URL.replace(".com/contosob2c.onmicrosoft.com/", ".com/tfp/contosob2c.onmicrosoft.com/")
+QUERY_TOKEN_URL = f"https://contosob2c.b2clogin.com/{TENANT}/oauth2/v2.0/token?p=B2C_1_susi"
+
+
+@pytest.mark.parametrize(
+    ("url", "tenant"),
+    [
+        (TOKEN_URL, "contosob2c.onmicrosoft.com"),
+        (TFP_TOKEN_URL, "contosob2c.onmicrosoft.com"),
+        (QUERY_TOKEN_URL, TENANT),
+    ],
+)
+def test_token_endpoints_are_parsed_in_all_three_shapes(url: str, tenant: str) -> None:
+    endpoint = parse_token_endpoint(url)
+    assert endpoint is not None
+    assert (endpoint.host, endpoint.tenant, endpoint.policy) == ("contosob2c.b2clogin.com", tenant, "B2C_1_susi")
+
+
+def test_token_endpoints_in_other_shapes_compare_by_host_tenant_and_policy() -> None:
+    b2c = B2C()
+    for advertised in (TFP_TOKEN_URL, QUERY_TOKEN_URL, QUERY_TOKEN_URL.replace("B2C_1_susi", "b2c_1_SUSI")):
+        assert b2c.token_endpoint_matches(advertised, TOKEN_URL)[0], advertised
+    ok, note = b2c.token_endpoint_matches(QUERY_TOKEN_URL.replace("B2C_1_susi", "B2C_1_other"), TOKEN_URL)
+    assert not ok and "policy differs" in note
+    ok, note = b2c.token_endpoint_matches(
+        TFP_TOKEN_URL.replace("contosob2c.onmicrosoft", "fabrikam.onmicrosoft"), TOKEN_URL
+    )
+    assert not ok and "tenant differs" in note
+    for other in (
+        "https://contosob2c.b2clogin.com/contosob2c.onmicrosoft.com/oauth2/v2.0/token",  # no policy at all
+        "https://login.microsoftonline.com/x/oauth2/v2.0/token?p=a&p=b",
+    ):
+        assert parse_token_endpoint(other) is None
+
+
 def test_b2c_error_codes_get_their_fix() -> None:
     hints = B2C().token_error_hints('{"error":"invalid_request","error_description":"AADB2C90085: ..."}')
     assert any("AzureADandPersonalMicrosoftAccount" in h for h in hints)
@@ -117,10 +157,12 @@ def test_route_urls(api: str, path: str, url: str) -> None:
 
 def test_route_keys() -> None:
     assert parse_route_key("GET /posts/{id}") == ("GET", "/posts/{id}")
-    assert parse_route_key("$default") == ("ANY", "/")
+    assert parse_route_key("ANY /files/{proxy+}") == ("ANY", "/files/{proxy+}")
+    assert parse_route_key("$default") is None  # the program never creates it
     assert parse_route_key("GET posts") is None
 
 
+@settings(deadline=None)  # a loaded CI machine must not turn slowness into a failure
 @given(claims=st.dictionaries(st.sampled_from(["scp", "aud", "iss", "sub"]), st.text(max_size=30), max_size=4))
 def test_tamper_keeps_header_and_claims_and_breaks_the_signature(claims: dict[str, str]) -> None:
     token = jwt.encode(claims, "k" * 32, algorithm="HS256")
@@ -130,3 +172,64 @@ def test_tamper_keeps_header_and_claims_and_breaks_the_signature(claims: dict[st
     assert unverified_parts(forged) == unverified_parts(token)
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(forged, "k" * 32, algorithms=["HS256"])
+
+
+NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.booleans(),
+    st.text(max_size=5),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(deadline=None)  # a loaded CI machine must not turn slowness into a failure
+@given(exp=NUMBERS, nbf=NUMBERS, iat=NUMBERS, skew=st.floats(min_value=0, max_value=1e6))
+def test_time_rules_never_raise_whatever_the_claims(exp: object, nbf: object, iat: object, skew: float) -> None:
+    claims = {k: v for k, v in {"exp": exp, "nbf": nbf, "iat": iat}.items() if v is not None}
+    rules = check_times(claims, now=1_700_000_000, skew=skew)
+    assert rules[0].name == "exp"
+    assert all(r.detail for r in rules)
+
+
+def test_the_leak_check_sees_each_token_segment_and_any_12_characters_of_a_secret() -> None:
+    token = jwt.encode({"sub": "x", "scp": "app.read"}, "k" * 32, algorithm="HS256")
+    header, claims, signature = token.split(".")
+    secret = "wRiT8Q~a1Bc2De3Fg4Hi5Jk6Lm7No8Pq9Rs0TuV"
+    assert leaks("nothing here", [secret], [token]) == []
+    for text in (f"h={header}", f"c={claims}", f"s={signature}", f"part {secret[5:17]} of it"):
+        assert leaks(text, [secret], [token]), text
+    assert leaks("short " + secret[5:16], [secret], [token]) == []  # 11 characters: too few to tell
+
+
+def test_arguments_of_16_or_more_characters_are_hidden_in_argparse_messages() -> None:
+    secret = "aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJk"
+    argv = ["smoke", "--timeout", secret, f"--client-secret={secret}", "--outputs", "short.json"]
+    message = f"argument --timeout: invalid float value: {secret!r}; unrecognized arguments: --client-secret={secret}"
+    hidden = hide_arguments(message, argv, {"--timeout", "--outputs"})
+    assert secret not in hidden
+    assert hidden.count(REDACTED) == 2 and "--client-secret=[redacted]" in hidden and "--timeout" in hidden
+
+
+def test_redaction_keeps_a_url_path_ending_in_token_but_not_a_token_field() -> None:
+    r = Redactor()
+    kept = "POST https://h/contosob2c.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/token: no answer within the timeout"
+    assert r.scrub(kept) == kept
+    assert r.scrub("https://h/cb?token=opaqueValue&x=1") == f"https://h/cb?token={REDACTED}&x=1"
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.255.0.9", True),
+        ("::1", True),
+        ("LOCALHOST", True),
+        ("localhost.evil.com", False),
+        ("10.0.0.1", False),
+        ("128.0.0.1", False),
+    ],
+)
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
