@@ -54,11 +54,3 @@ def issuer(
 def discovery_url(issuer_url: str) -> str:
     """Where API Gateway's JWT authorizer looks for the OpenID configuration of an issuer."""
     return f"{issuer_url.rstrip('/')}/.well-known/openid-configuration"
-
-
-def policy_discovery_url(tenant_name: str, policy: str, domain: str | None = None) -> str:
-    """Where B2C itself serves the policy's OpenID configuration (always present)."""
-    return (
-        f"https://{host(tenant_name, domain)}/{tenant_name}.onmicrosoft.com/{policy}"
-        "/v2.0/.well-known/openid-configuration"
-    )

@@ -119,14 +119,6 @@ class Route:
     scopes: tuple[str, ...]
     public: bool
 
-    @property
-    def method(self) -> str:
-        return self.key.split(" ", 1)[0]
-
-    @property
-    def path(self) -> str:
-        return self.key.split(" ", 1)[1]
-
 
 @dataclass(frozen=True)
 class Throttle:

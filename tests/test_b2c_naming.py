@@ -31,15 +31,12 @@ def test_unknown_issuer_format_is_refused() -> None:
         b2c.issuer("contosob2c", TID, "B2C_1_susi", "v1")  # type: ignore[arg-type]
 
 
-def test_discovery_urls_where_api_gateway_and_b2c_look() -> None:
+def test_discovery_url_where_api_gateway_looks() -> None:
     iss = b2c.issuer("contosob2c", TID, "B2C_1_susi")
     # API Gateway appends the well-known path to the issuer (no double slash).
     assert (
         b2c.discovery_url(iss)
         == f"https://contosob2c.b2clogin.com/tfp/{TID}/B2C_1_susi/v2.0/.well-known/openid-configuration"
-    )
-    assert b2c.policy_discovery_url("contosob2c", "B2C_1_susi") == (
-        "https://contosob2c.b2clogin.com/contosob2c.onmicrosoft.com/B2C_1_susi/v2.0/.well-known/openid-configuration"
     )
 
 
