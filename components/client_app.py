@@ -56,9 +56,11 @@ class ClientApp(pulumi.ComponentResource):
             [
                 azuread.ApplicationRequiredResourceAccessArgs(
                     resource_app_id=args.api_client_id,
+                    # The provider keeps resource_access as an ordered list: sorted, reordering the
+                    # grants in config changes nothing in the tenant.
                     resource_accesses=[
                         azuread.ApplicationRequiredResourceAccessResourceAccessArgs(id=args.role_ids[g], type="Role")
-                        for g in args.grants
+                        for g in sorted(args.grants)
                     ],
                 )
             ]

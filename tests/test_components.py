@@ -130,6 +130,15 @@ def test_client_app_requires_and_is_granted_exactly_its_roles(mocks: RecordingMo
     assert_parented(mocks, "b2capigw:azure:ClientApp")
 
 
+def test_reordering_a_clients_grants_changes_nothing_it_declares() -> None:
+    def declared(grants: list[str]) -> list[tuple[str, str, dict[str, object]]]:
+        mocks = install_mocks()[0]
+        settle(lambda: vars(_client(grants)))
+        return sorted(((r.type, r.name, r.inputs) for r in mocks.registered if r.custom), key=lambda t: t[:2])
+
+    assert declared(["app.read", "app.write"]) == declared(["app.write", "app.read"])
+
+
 def test_client_without_grants_requests_nothing_and_is_assigned_nothing(mocks: RecordingMocks) -> None:
     settle(lambda: vars(_client([])))
     assert mocks.one(APP, "client-reporting-app").inputs.get("requiredResourceAccesses", []) == []
