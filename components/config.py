@@ -450,7 +450,31 @@ def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
     return Throttle(burst=burst, rate=float(rate))
 
 
-def _parse_identifier_uri(raw: object, key: str, p: _Problems) -> str | None:
+def _identifier_uri_problem(uri: str, tenant: Tenant | None) -> str | None:
+    """What Entra's identifier URI restrictions would refuse, as far as config can tell.
+
+    With this sign-in audience Entra accepts only URIs that carry something unique to the tenant:
+    its id, an app id, or one of its verified domains (learn.microsoft.com/entra/identity-platform/
+    identifier-uri-restrictions). Custom verified domains are not known here, so any other dotted
+    host passes; another tenant's onmicrosoft.com domain cannot be verified in this one."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    initial = f"{tenant.name}.onmicrosoft.com" if tenant is not None else None
+    if initial and host.endswith(".onmicrosoft.com") and host != initial and not host.endswith(f".{initial}"):
+        return f"{host} is not a domain of this tenant: use {initial} or one of its verified custom domains"
+    if "." in host:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if parts.scheme == "api" and (_GUID.match(host) or any(_GUID.match(s) for s in segments)):
+        return None
+    example = f"https://{initial}/orders" if initial else "https://<tenant>.onmicrosoft.com/orders"
+    return (
+        f"Entra refuses an App ID URI with nothing unique to the tenant in it: use a verified domain "
+        f"({example}) or api://<tenant id>/<name>"
+    )
+
+
+def _parse_identifier_uri(raw: object, key: str, tenant: Tenant | None, p: _Problems) -> str | None:
     if not isinstance(raw, str) or not raw:
         p.add(key, f"must be a URI string (got {_show(raw)})")
         return None
@@ -461,6 +485,8 @@ def _parse_identifier_uri(raw: object, key: str, p: _Problems) -> str | None:
         p.add(key, f"{raw!r} must not end with '/' nor carry a query or fragment")
     elif len(raw) > naming.MAX_IDENTIFIER_URI_LENGTH:
         p.add(key, f"{raw!r} is {len(raw)} characters; Entra ID allows {naming.MAX_IDENTIFIER_URI_LENGTH}")
+    elif problem := _identifier_uri_problem(raw, tenant):
+        p.add(key, f"{raw!r}: {problem}")
     else:
         return raw
     return None
@@ -491,7 +517,7 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
         )
     identifier_uri: str | None = None
     if "appIdUri" in a:
-        identifier_uri = _parse_identifier_uri(a["appIdUri"], f"{key}.appIdUri", p)
+        identifier_uri = _parse_identifier_uri(a["appIdUri"], f"{key}.appIdUri", tenant, p)
     elif tenant is not None and name is not None and _SLUG.match(name):
         identifier_uri = naming.default_identifier_uri(tenant.name, name, stack)
         if len(identifier_uri) > naming.MAX_IDENTIFIER_URI_LENGTH:

@@ -72,6 +72,24 @@ def test_app_id_uri_override_and_stack_in_default(dev_config: dict[str, Any]) ->
     assert parse(dev_config).api.identifier_uri == "https://contosob2c.onmicrosoft.com/orders"
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        # Entra's supported forms (identifier-uri-restrictions); custom domains cannot be checked here.
+        f"api://{TENANT_ID}/orders",
+        "api://00001111-aaaa-2222-bbbb-3333cccc4444",
+        "api://orders/00001111-aaaa-2222-bbbb-3333cccc4444",
+        "api://orders.contoso.com/orders",
+        "https://contoso.com/orders",
+        "https://orders.contoso.com",
+        "https://api.contosob2c.onmicrosoft.com/orders",
+    ],
+)
+def test_app_id_uri_overrides_entra_accepts(dev_config: dict[str, Any], uri: str) -> None:
+    dev_config["b2c-apigw:api"]["appIdUri"] = uri
+    assert parse(dev_config).api.identifier_uri == uri
+
+
 def test_custom_domain_replaces_b2clogin_host(dev_config: dict[str, Any]) -> None:
     dev_config["b2c-apigw:tenant"]["domain"] = "login.contoso.com"
     s = parse(dev_config)
@@ -112,6 +130,14 @@ BAD_VALUES = [
     (("b2c-apigw:tenant", "policy"), "b2c_1_susi", "b2c-apigw:tenant.policy", "B2C_1_<name>"),
     (("b2c-apigw:api", "throttle", "rate"), "fast", "b2c-apigw:api.throttle.rate", "must be a number"),
     (("b2c-apigw:api", "appIdUri"), "urn:orders", "b2c-apigw:api.appIdUri", "urn: is not accepted"),
+    (("b2c-apigw:api", "appIdUri"), "api://orders-dev", "b2c-apigw:api.appIdUri", "api://<tenant id>/<name>"),
+    (("b2c-apigw:api", "appIdUri"), "https://orders", "b2c-apigw:api.appIdUri", "nothing unique to the tenant"),
+    (
+        ("b2c-apigw:api", "appIdUri"),
+        "https://fabrikamb2c.onmicrosoft.com/orders",
+        "b2c-apigw:api.appIdUri",
+        "use contosob2c.onmicrosoft.com",
+    ),
     (("b2c-apigw:api", "appIdUri"), "https://contosob2c.onmicrosoft.com/" + "x" * 100, "b2c-apigw:api.appIdUri", "120"),
     (("b2c-apigw:api", "routes", 0, "route"), "GET/posts", "b2c-apigw:api.routes[0].route", "'METHOD /path'"),
     (("b2c-apigw:api", "routes", 0, "route"), "FETCH /posts", "b2c-apigw:api.routes[0].route", "unknown method"),
