@@ -1,0 +1,83 @@
+"""The README against the program: what it shows a newcomer must be what the code does.
+
+The resource tree, the rotation URN and the example error come from the program run on
+Pulumi.dev.yaml under mocks; the test command must be the one .ci/run runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pulumi
+import pytest
+from conftest import DEV_CONFIG
+from mocks import ProgramRun, run_program
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def display_type(token: str) -> str:
+    """How the CLI shows a type token: ``aws:apigatewayv2/route:Route`` -> ``aws:apigatewayv2:Route``."""
+    package, module, name = token.split(":")
+    return f"{package}:{module.split('/')[0]}:{name}"
+
+
+def block_after(marker: str) -> str:
+    section = README.split(marker, 1)[1]
+    match = re.search(r"```[a-z]*\n(.*?)```", section, re.S)
+    assert match, f"no code block after {marker!r}"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def dev() -> ProgramRun:
+    return run_program(DEV_CONFIG)
+
+
+def test_the_readme_tree_is_what_pulumi_up_declares(dev: ProgramRun) -> None:
+    marker = "`pulumi up` for `Pulumi.dev.yaml` shows this tree"
+    rows = re.findall(r"^ \+\s+[│├└─ ]*(\S+)\s+(.+?)\s+create$", block_after(marker), re.M)
+    shown = {(t, n) for t, n in rows if t != "pulumi:pulumi:Stack"}
+    declared = {(display_type(r.type) if r.custom else r.type, r.name) for r in dev.registered}
+    assert shown == declared
+    count = int(re.search(rf"{re.escape(marker)} \((\d+) resources, counting the stack\)", README).group(1))
+    assert count == len(dev.registered) + 1
+
+
+def test_the_readme_revoke_preview_names_real_resources(dev: ProgramRun) -> None:
+    preview = block_after('## Revoke a grant (the article\'s "revoke app.read → 403")')
+    rows = re.findall(r"^ [~-]\s+[│├└─ ]*(\S+)\s+(\S+)\s+(update|delete)", preview, re.M)
+    assert rows == [
+        ("azuread:index:Application", "client-reporting-app", "update"),
+        ("azuread:index:AppRoleAssignment", "client-reporting-grant-app.read", "delete"),
+    ]
+    declared = {(display_type(r.type), r.name) for r in dev.registered if r.custom}
+    assert {(t, n) for t, n, _ in rows} <= declared
+
+
+def test_the_readme_rotation_urn_is_the_secrets_urn(dev: ProgramRun) -> None:
+    urn = re.search(r"pulumi up --replace '(urn:pulumi:[^']+)'", README).group(1)
+    assert urn in dev.mocks.urns
+
+
+def test_the_readme_example_error_is_what_the_program_says() -> None:
+    cfg = copy.deepcopy(DEV_CONFIG)
+    cfg["b2c-apigw:api"]["routes"][0]["scopes"] = ["app.delete"]
+    cfg["azuread:tenantId"] = "99999999-2222-3333-4444-555555555555"
+    with pytest.raises(pulumi.RunError) as info:
+        run_program(cfg)
+    shown = block_after("A bad config stops here").strip().splitlines()
+    actual = str(info.value).splitlines()
+    assert shown[0] == f"error: {actual[0]}"
+    assert shown[1] == actual[1]
+    # The README shortens the GUIDs; the rest of the line is the program's.
+    shortened = re.sub(r"'(\d)\1{3}[-0-9]+'", lambda m: f"'{m.group(1) * 4}…'", actual[2])
+    assert shown[2] == shortened
+
+
+def test_the_readme_test_command_is_what_ci_runs() -> None:
+    command = re.search(r"^(\S+ -m pytest)\s+# the test command", README, re.M).group(1)
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
