@@ -45,6 +45,8 @@ class Registered:
     custom: bool
     dependencies: set[str] = field(default_factory=set)
     """Logical names of the resources this one waits for (what the engine orders creates by)."""
+    provider: str | None = None
+    """The explicit provider reference (``<urn>::<id>``), None for the default provider."""
 
 
 class _RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
@@ -100,7 +102,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif t.startswith("aws:apigatewayv2/"):
             rid = rid.replace("-", "")[:7]
         deps = self.monitor.dependencies.get((t, args.name), set())
-        self.registered.append(Registered(t, args.name, dict(args.inputs), outputs, bool(args.custom), deps))
+        self.registered.append(
+            Registered(t, args.name, dict(args.inputs), outputs, bool(args.custom), deps, args.provider or None)
+        )
         return (rid if args.custom else None), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

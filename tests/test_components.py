@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pulumi
+import pulumi_aws as aws
+import pulumi_azuread as azuread
 import pytest
 from mocks import RecordingMocks, install_mocks, settle
 
@@ -162,7 +164,7 @@ ROUTES = [
 ]
 
 
-def _http_api() -> JwtHttpApi:
+def _http_api(opts: pulumi.ResourceOptions | None = None) -> JwtHttpApi:
     return JwtHttpApi(
         "http",
         JwtHttpApiArgs(
@@ -176,6 +178,7 @@ def _http_api() -> JwtHttpApi:
             log_retention_days=14,
             tags={"stack": "dev"},
         ),
+        opts,
     )
 
 
@@ -245,3 +248,26 @@ def test_http_api_authorizer_routes_integration_and_stage(mocks: RecordingMocks)
         "GET /health": [],
     }
     assert_parented(mocks, "b2capigw:aws:JwtHttpApi")
+
+
+def test_children_use_the_providers_the_caller_gives_the_component(mocks: RecordingMocks) -> None:
+    """E.g. an azuread provider for the B2C directory beside one for the company tenant (DOMAIN.md):
+    every child must reach the cloud through the provider given to its component."""
+
+    def build() -> dict[str, object]:
+        b2c = azuread.Provider("b2c", tenant_id="11111111-2222-3333-4444-555555555555")
+        region = aws.Provider("eu", region="eu-west-1")
+        api = ApiApp(
+            "api",
+            ApiAppArgs("orders-dev API", "api://orders-dev", PERMISSIONS),
+            pulumi.ResourceOptions(providers=[b2c]),
+        )
+        _http_api(pulumi.ResourceOptions(providers={"aws": region}))
+        return {"b2c": b2c.urn, "eu": region.urn, "api": api.client_id}
+
+    out = settle(build)
+    children = [r for r in mocks.registered if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert {r.type.split(":")[0] for r in children} == {"azuread", "aws"}
+    for r in children:
+        expected = out["b2c"].value if r.type.startswith("azuread:") else out["eu"].value
+        assert r.provider is not None and r.provider.startswith(f"{expected}::"), f"{r.type} {r.name}: {r.provider}"
