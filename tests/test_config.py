@@ -82,7 +82,6 @@ def test_app_id_uri_override_and_stack_in_default(dev_config: dict[str, Any]) ->
         "api://orders.contoso.com/orders",
         "https://contoso.com/orders",
         "https://orders.contoso.com",
-        "https://api.contosob2c.onmicrosoft.com/orders",
     ],
 )
 def test_app_id_uri_overrides_entra_accepts(dev_config: dict[str, Any], uri: str) -> None:
