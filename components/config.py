@@ -13,13 +13,14 @@ the company's main directory are the commonest failure).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from . import b2c, naming
 
@@ -46,6 +47,9 @@ MIN_SECRET_DAYS: Final = 1
 MAX_SECRET_DAYS: Final = 730
 # AWS "HTTP API quotas": at most 10 authorization scopes per route.
 MAX_SCOPES_PER_ROUTE: Final = 10
+# Entra, for the AzureADandPersonalMicrosoftAccount audience: at most 30 permissions per resource in
+# requiredResourceAccess (learn.microsoft.com/entra/identity-platform/supported-accounts-validation).
+MAX_GRANTS_PER_CLIENT: Final = 30
 # HTTP API route methods (AWS "Working with routes for HTTP APIs").
 HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
@@ -324,11 +328,23 @@ def _parse_permissions(raw: object, key: str, p: _Problems) -> tuple[Permission,
     return tuple(out)
 
 
+def _split_url(raw: str, key: str, p: _Problems) -> SplitResult | None:
+    """urlsplit, with what it refuses (a bracketed host that is no IP address, characters that
+    change under NFKC) reported against the key instead of raised."""
+    try:
+        return urlsplit(raw)
+    except ValueError as error:
+        p.add(key, f"{raw!r} is not a valid URL ({error})")
+        return None
+
+
 def _parse_upstream(raw: object, key: str, p: _Problems) -> str | None:
     if not isinstance(raw, str) or not raw:
         p.add(key, f"is required: the https:// origin the routes forward to (got {_show(raw)})")
         return None
-    parts = urlsplit(raw)
+    parts = _split_url(raw, key, p)
+    if parts is None:
+        return None
     if parts.scheme != "https" or not parts.hostname:
         p.add(key, f"{raw!r} must be an https:// URL (API Gateway calls it over the internet)")
         return None
@@ -457,11 +473,16 @@ def _identifier_uri_problem(uri: str, tenant: Tenant | None) -> str | None:
     its id, an app id, or one of its verified domains (learn.microsoft.com/entra/identity-platform/
     identifier-uri-restrictions). Custom verified domains are not known here, so any other dotted
     host passes; another tenant's onmicrosoft.com domain cannot be verified in this one."""
-    parts = urlsplit(uri)
+    parts = urlsplit(uri)  # the caller has split it once without error
     host = parts.hostname or ""
     initial = f"{tenant.name}.onmicrosoft.com" if tenant is not None else None
     if initial and host.endswith(".onmicrosoft.com") and host != initial and not host.endswith(f".{initial}"):
         return f"{host} is not a domain of this tenant: use {initial} or one of its verified custom domains"
+    if host == "b2clogin.com" or host.endswith(".b2clogin.com"):
+        domain = initial or "its onmicrosoft.com domain"
+        return f"{host} is Microsoft's sign-in host, not a domain of this tenant: use {domain}"
+    if _is_ip(host):
+        return "an IP address is not a verified domain"
     if "." in host:
         return None
     segments = [s for s in parts.path.split("/") if s]
@@ -474,11 +495,21 @@ def _identifier_uri_problem(uri: str, tenant: Tenant | None) -> str | None:
     )
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _parse_identifier_uri(raw: object, key: str, tenant: Tenant | None, p: _Problems) -> str | None:
     if not isinstance(raw, str) or not raw:
         p.add(key, f"must be a URI string (got {_show(raw)})")
         return None
-    parts = urlsplit(raw)
+    parts = _split_url(raw, key, p)
+    if parts is None:
+        return None
     if parts.scheme not in ("https", "api") or not parts.netloc:
         p.add(key, f"{raw!r} must start with https:// (on a verified domain) or api://; urn: is not accepted")
     elif parts.query or parts.fragment or raw.endswith("/"):
@@ -578,6 +609,13 @@ def _parse_clients(raw: object, permissions: Sequence[str] | None, p: _Problems)
             p.add(f"{ckey}.secretDays", f"{days} is outside {MIN_SECRET_DAYS}..{MAX_SECRET_DAYS} (days)")
             continue
         if grants is None or days is None:
+            continue
+        if len(grants) > MAX_GRANTS_PER_CLIENT:
+            p.add(
+                f"{ckey}.grants",
+                f"has {len(grants)} grants; Entra allows at most {MAX_GRANTS_PER_CLIENT} permissions of one API "
+                "per application with this sign-in audience",
+            )
             continue
         checked = _check_permission_refs(grants, permissions, f"{ckey}.grants", p) if permissions is not None else ()
         out.append(Client(name=name, grants=checked, secret_days=days))

@@ -263,11 +263,28 @@ def test_children_use_the_providers_the_caller_gives_the_component(mocks: Record
             pulumi.ResourceOptions(providers=[b2c]),
         )
         _http_api(pulumi.ResourceOptions(providers={"aws": region}))
-        return {"b2c": b2c.urn, "eu": region.urn, "api": api.client_id}
+        client = ClientApp(
+            "client-reporting",
+            ClientAppArgs(
+                "orders-dev client reporting",
+                api.client_id,
+                api.service_principal_object_id,
+                api.role_ids,
+                ["app.read"],
+                180,
+            ),
+            pulumi.ResourceOptions(providers=[b2c]),
+        )
+        return {"b2c": b2c.urn, "eu": region.urn, "api": api.client_id, "client": client.client_id}
 
     out = settle(build)
     children = [r for r in mocks.registered if r.custom and not r.type.startswith("pulumi:providers:")]
     assert {r.type.split(":")[0] for r in children} == {"azuread", "aws"}
+    assert {r.name for r in children} >= {
+        "client-reporting-app",
+        "client-reporting-grant-app.read",
+        "client-reporting-secret",
+    }
     for r in children:
         expected = out["b2c"].value if r.type.startswith("azuread:") else out["eu"].value
         assert r.provider is not None and r.provider.startswith(f"{expected}::"), f"{r.type} {r.name}: {r.provider}"

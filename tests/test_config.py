@@ -131,6 +131,11 @@ BAD_VALUES = [
     (("b2c-apigw:api", "appIdUri"), "urn:orders", "b2c-apigw:api.appIdUri", "urn: is not accepted"),
     (("b2c-apigw:api", "appIdUri"), "api://orders-dev", "b2c-apigw:api.appIdUri", "api://<tenant id>/<name>"),
     (("b2c-apigw:api", "appIdUri"), "https://orders", "b2c-apigw:api.appIdUri", "nothing unique to the tenant"),
+    (("b2c-apigw:api", "appIdUri"), "https://contosob2c.b2clogin.com/orders", "b2c-apigw:api.appIdUri", "sign-in host"),
+    (("b2c-apigw:api", "appIdUri"), "https://10.0.0.1/orders", "b2c-apigw:api.appIdUri", "IP address"),
+    (("b2c-apigw:api", "appIdUri"), "https://[abc]/orders", "b2c-apigw:api.appIdUri", "not a valid URL"),
+    (("b2c-apigw:api", "upstream"), "https://[::1/x", "b2c-apigw:api.upstream", "not a valid URL"),
+    (("b2c-apigw:api", "upstream"), "https://example.com\uff0fx", "b2c-apigw:api.upstream", "not a valid URL"),
     (
         ("b2c-apigw:api", "appIdUri"),
         "https://fabrikamb2c.onmicrosoft.com/orders",
@@ -218,6 +223,36 @@ def test_each_bad_value_is_named_with_what_is_valid(
     # Anything else reported must be a true consequence: a route or grant naming a permission that the
     # bad entry failed to define.
     assert all(p in named or "is not in api.permissions" in p for p in found), found
+
+
+def test_a_client_may_hold_at_most_30_grants(dev_config: dict[str, Any]) -> None:
+    values = [f"app.p{i}" for i in range(31)]
+    dev_config["b2c-apigw:api"]["permissions"] += [{"value": v} for v in values]
+    dev_config["b2c-apigw:clients"][0]["grants"] = values[:30]
+    assert len(parse(dev_config).clients[0].grants) == 30
+    dev_config["b2c-apigw:clients"][0]["grants"] = values
+    assert "has 31 grants; Entra allows at most 30" in only_problem(dev_config)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    field=st.sampled_from(["upstream", "appIdUri"]),
+    value=st.one_of(
+        st.text(max_size=40),
+        st.builds(
+            lambda scheme, rest: scheme + rest,
+            st.sampled_from(["https://", "api://", "https://[", "https://contosob2c.onmicrosoft.com"]),
+            st.text(max_size=30),
+        ),
+    ),
+)
+def test_any_url_value_gets_a_config_error_never_a_crash(field: str, value: str) -> None:
+    cfg = copy.deepcopy(DEV_CONFIG)
+    cfg["b2c-apigw:api"][field] = value
+    try:
+        parse(cfg)
+    except ConfigError as error:
+        assert all(p.startswith("b2c-apigw:api.") for p in error.problems), error.problems
 
 
 def test_duplicate_client_names(dev_config: dict[str, Any]) -> None:
