@@ -87,6 +87,22 @@ class Stack:
         return call(self.capsys, args[0], *FAST, "--outputs", self.write(), *args[1:], idp=self.idp, check=check_leaks)
 
 
+# Lookups into the --json reports, keyed the way the tests name things.
+def rules(data: Any) -> dict[str, dict[str, Any]]:
+    """doctor: rule name -> rule."""
+    return {r["rule"]: r for r in data["rules"]}
+
+
+def checks(data: Any) -> dict[str, dict[str, str]]:
+    """preflight: check name -> check."""
+    return {c["check"]: c for c in data["checks"]}
+
+
+def calls(data: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    """smoke: (caller, route) -> call."""
+    return {(c["caller"], c["route"]): c for c in data["calls"]}
+
+
 def call(capsys: pytest.CaptureFixture[str], *argv: str, idp: FakeB2C | None = None, check: bool = True) -> Result:
     """``main(argv)`` in-process; the output is checked for leaks (of ``idp``'s secrets and tokens too)."""
     capsys.readouterr()

@@ -11,11 +11,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from tests.verify.harness import READER_ID, WRITER_ID, Stack
-
-
-def rules(data: Any) -> dict[str, dict[str, Any]]:
-    return {r["rule"]: r for r in data["rules"]}
+from tests.verify.harness import READER_ID, WRITER_ID, Stack, rules
 
 
 def routes(data: Any) -> dict[str, str]:

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.verify.harness import Stack, call
-
-
-def checks(data: Any) -> dict[str, dict[str, str]]:
-    return {c["check"]: c for c in data["checks"]}
+from tests.verify.harness import Stack, call, checks
 
 
 def test_tfp_issuer_passes_every_check(stack: Stack) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 import jwt
 import pytest
 import requests
 
 from tests.verify.fakes import FakeB2C, json_reply
-from tests.verify.harness import READER_ID, WRITER_ID, Stack, leaks
+from tests.verify.harness import READER_ID, WRITER_ID, Stack, calls, checks, leaks, rules
 from verify import doctor, smoke
 from verify.http import HttpClient, HttpSettings
 
@@ -23,18 +22,6 @@ JWKS_MAX_BYTES = 150_000
 ENTRA_SECRET = "aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJk"
 # An opaque (non-JWT) access token without digits: likewise invisible to the shape-based scrubbing.
 OPAQUE_TOKEN = "oPaQuEaCcEsStOkEnVaLuE~wItHnOdIgItS-xYzAbCdEfGhIjKlMn"
-
-
-def rules(data: Any) -> dict[str, dict[str, Any]]:
-    return {r["rule"]: r for r in data["rules"]}
-
-
-def checks(data: Any) -> dict[str, dict[str, str]]:
-    return {c["check"]: c for c in data["checks"]}
-
-
-def calls(data: Any) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(c["caller"], c["route"]): c for c in data["calls"]}
 
 
 def gateway_status(stack: Stack, token: str, path: str = "/posts") -> int:

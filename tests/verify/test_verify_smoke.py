@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.verify.fakes import json_reply
-from tests.verify.harness import READER_ID, READER_SECRET, WRITER_ID, WRITER_SECRET, Stack
-
-
-def calls(result: Any) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(c["caller"], c["route"]): c for c in result["calls"]}
+from tests.verify.harness import READER_ID, READER_SECRET, WRITER_ID, WRITER_SECRET, Stack, calls
 
 
 def test_seed_scenario_every_status_as_the_grants_say(stack: Stack) -> None:
