@@ -15,21 +15,15 @@ import pytest
 from conftest import DEV_CONFIG
 from mocks import ProgramRun, run_program
 
+from tests.readme import README, code_block
+
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def display_type(token: str) -> str:
     """How the CLI shows a type token: ``aws:apigatewayv2/route:Route`` -> ``aws:apigatewayv2:Route``."""
     package, module, name = token.split(":")
     return f"{package}:{module.split('/')[0]}:{name}"
-
-
-def block_after(marker: str) -> str:
-    section = README.split(marker, 1)[1]
-    match = re.search(r"```[a-z]*\n(.*?)```", section, re.S)
-    assert match, f"no code block after {marker!r}"
-    return match.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +33,7 @@ def dev() -> ProgramRun:
 
 def test_the_readme_tree_is_what_pulumi_up_declares(dev: ProgramRun) -> None:
     marker = "`pulumi up` for `Pulumi.dev.yaml` shows this tree"
-    rows = re.findall(r"^ \+\s+[│├└─ ]*(\S+)\s+(.+?)\s+create$", block_after(marker), re.M)
+    rows = re.findall(r"^ \+\s+[│├└─ ]*(\S+)\s+(.+?)\s+create$", code_block(marker), re.M)
     shown = {(t, n) for t, n in rows if t != "pulumi:pulumi:Stack"}
     declared = {(display_type(r.type) if r.custom else r.type, r.name) for r in dev.registered}
     assert shown == declared
@@ -48,7 +42,7 @@ def test_the_readme_tree_is_what_pulumi_up_declares(dev: ProgramRun) -> None:
 
 
 def test_the_readme_revoke_preview_names_real_resources(dev: ProgramRun) -> None:
-    preview = block_after('## Revoke a grant (the article\'s "revoke app.read → 403")')
+    preview = code_block('## Revoke a grant (the article\'s "revoke app.read → 403")')
     rows = re.findall(r"^ [~-]\s+[│├└─ ]*(\S+)\s+(\S+)\s+(update|delete)", preview, re.M)
     assert rows == [
         ("azuread:index:Application", "client-reporting-app", "update"),
@@ -69,7 +63,7 @@ def test_the_readme_example_error_is_what_the_program_says() -> None:
     cfg["azuread:tenantId"] = "99999999-2222-3333-4444-555555555555"
     with pytest.raises(pulumi.RunError) as info:
         run_program(cfg)
-    shown = block_after("A bad config stops here").strip().splitlines()
+    shown = code_block("A bad config stops here").strip().splitlines()
     actual = str(info.value).splitlines()
     assert shown[0] == f"error: {actual[0]}"
     assert shown[1] == actual[1]

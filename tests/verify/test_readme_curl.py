@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.readme import code_block
 from tests.verify.harness import READER_SECRET, Stack, assert_no_leaks, leaks
-
-README = Path(__file__).resolve().parents[2] / "README.md"
 
 FAKE_PULUMI = """\
 import json, os, sys
@@ -36,15 +35,6 @@ elif isinstance(value, str):
 else:
     print(json.dumps(value, indent=4))
 """
-
-
-def readme_block(heading: str) -> str:
-    """The first ```bash block after ``heading``."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split(f"\n{heading}\n", 1)[1]
-    match = re.search(r"```bash\n(.*?)```", section, re.S)
-    assert match, f"no bash block under {heading!r}"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -83,7 +73,7 @@ def statuses(output: str) -> list[int]:
 
 @pytest.mark.usefixtures("tools")
 def test_readme_token_and_calls_work_as_written(stack: Stack, tmp_path: Path) -> None:
-    result = run_block(readme_block("## Get a token and call the API"), stack, tmp_path)
+    result = run_block(code_block("## Get a token and call the API", "bash"), stack, tmp_path)
 
     text = result.stdout + result.stderr
     assert "no token" not in text, text
@@ -99,7 +89,7 @@ def test_readme_token_block_shows_the_token_endpoints_error(stack: Stack, tmp_pa
     wrong = READER_SECRET[::-1]
     stack.outputs["clients"]["reporting"]["clientSecret"] = wrong
 
-    result = run_block(readme_block("## Get a token and call the API"), stack, tmp_path)
+    result = run_block(code_block("## Get a token and call the API", "bash"), stack, tmp_path)
 
     text = result.stdout + result.stderr
     assert "no token" in result.stderr
