@@ -41,8 +41,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import pulumi  # noqa: E402
 import pulumi_aws as aws  # noqa: E402
 import pulumi_azuread as azuread  # noqa: E402
-from conftest import DEV_CONFIG  # noqa: E402
 from mocks import Registered, install_mocks, run_program, settle  # noqa: E402
+
+from tests.example import DEV_CONFIG  # noqa: E402
 
 PERMISSIONS = [f"app.p{i}" for i in range(10)]
 GRANTS_PER_CLIENT = 2

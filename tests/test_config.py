@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import DEV_CONFIG, TENANT_ID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components import config
 from components.config import ConfigError, Settings, parse_settings, read_settings
+from tests.example import DEV_CONFIG, TENANT_ID
 
 
 def getter(cfg: dict[str, Any]) -> Callable[[str], str | None]:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from conftest import DEV_CONFIG
 from mocks import ProgramRun, run_program
 
+from tests.example import DEV_CONFIG
 from tests.readme import README, code_block
 
 ROOT = Path(__file__).resolve().parent.parent

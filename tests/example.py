@@ -1,0 +1,19 @@
+"""The example stack the README deploys, read from Pulumi.dev.yaml itself so the tests and the
+example cannot drift apart: the config keys exactly as they reach the program.
+
+A plain module, not conftest.py: ``from conftest import ...`` picks whichever conftest pytest
+loaded first, which is tests/verify's when a run selects a verify test first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TENANT_ID = "11111111-2222-3333-4444-555555555555"
+
+DEV_CONFIG: dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parent.parent / "Pulumi.dev.yaml").read_text())[
+    "config"
+]
+assert DEV_CONFIG["b2c-apigw:tenant"]["id"] == TENANT_ID
