@@ -466,14 +466,13 @@ def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
     return Throttle(burst=burst, rate=float(rate))
 
 
-def _identifier_uri_problem(uri: str, tenant: Tenant | None) -> str | None:
+def _identifier_uri_problem(parts: SplitResult, tenant: Tenant | None) -> str | None:
     """What Entra's identifier URI restrictions would refuse, as far as config can tell.
 
     With this sign-in audience Entra accepts only URIs that carry something unique to the tenant:
     its id, an app id, or one of its verified domains (learn.microsoft.com/entra/identity-platform/
     identifier-uri-restrictions). Custom verified domains are not known here, so any other dotted
     host passes; another tenant's onmicrosoft.com domain cannot be verified in this one."""
-    parts = urlsplit(uri)  # the caller has split it once without error
     host = parts.hostname or ""
     initial = f"{tenant.name}.onmicrosoft.com" if tenant is not None else None
     if initial and host.endswith(".onmicrosoft.com") and host != initial and not host.endswith(f".{initial}"):
@@ -516,7 +515,7 @@ def _parse_identifier_uri(raw: object, key: str, tenant: Tenant | None, p: _Prob
         p.add(key, f"{raw!r} must not end with '/' nor carry a query or fragment")
     elif len(raw) > naming.MAX_IDENTIFIER_URI_LENGTH:
         p.add(key, f"{raw!r} is {len(raw)} characters; Entra ID allows {naming.MAX_IDENTIFIER_URI_LENGTH}")
-    elif problem := _identifier_uri_problem(raw, tenant):
+    elif problem := _identifier_uri_problem(parts, tenant):
         p.add(key, f"{raw!r}: {problem}")
     else:
         return raw
