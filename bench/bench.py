@@ -32,6 +32,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +68,17 @@ class Bare(pulumi.CustomResource):
         super().__init__("bench:index:Bare", name, {"value": name})
 
 
-def floor(count: int) -> float:
+def _timed(build: Callable[[], Mapping[str, Any]]) -> float:
+    """Seconds to run ``build`` under fresh mocks until every registration has settled."""
     install_mocks()
-    gc.collect()
+    gc.collect()  # the previous measurement's garbage is not billed here
     start = time.perf_counter()
-    settle(lambda: {str(i): Bare(f"bare-{i}").urn for i in range(count)})
+    settle(build)
     return time.perf_counter() - start
+
+
+def floor(count: int) -> float:
+    return _timed(lambda: {str(i): Bare(f"bare-{i}").urn for i in range(count)})
 
 
 TYPED: dict[str, Any] = {
@@ -105,10 +111,6 @@ def _snake(value: Any, key: str = "") -> Any:
 
 
 def typed(registered: list[Registered]) -> float:
-    install_mocks()
-    gc.collect()
-    start = time.perf_counter()
-
     def build() -> dict[str, Any]:
         urns: dict[str, Any] = {}
         for r in registered:
@@ -119,16 +121,12 @@ def typed(registered: list[Registered]) -> float:
             urns[f"{r.type}::{r.name}"] = resource.urn
         return urns
 
-    settle(build)
-    return time.perf_counter() - start
+    return _timed(build)
 
 
 def routes_alone(count: int) -> float:
     """A flat loop of typed routes with plain inputs: what any program using aws.apigatewayv2.Route pays."""
-    install_mocks()
-    gc.collect()
-    start = time.perf_counter()
-    settle(
+    return _timed(
         lambda: {
             str(i): aws.apigatewayv2.Route(
                 f"route-{i}",
@@ -142,16 +140,12 @@ def routes_alone(count: int) -> float:
             for i in range(count)
         }
     )
-    return time.perf_counter() - start
 
 
 def untyped_routes_alone(count: int) -> float:
     """The same routes as untyped CustomResources with just their six wire inputs: the cheapest way
     to register them at all (not what the program does: it would give up the SDK's argument checks)."""
-    install_mocks()
-    gc.collect()
-    start = time.perf_counter()
-    settle(
+    return _timed(
         lambda: {
             str(i): pulumi.CustomResource(
                 "aws:apigatewayv2/route:Route",
@@ -168,7 +162,6 @@ def untyped_routes_alone(count: int) -> float:
             for i in range(count)
         }
     )
-    return time.perf_counter() - start
 
 
 def program(routes: int, clients: int) -> tuple[list[Registered], float]:
