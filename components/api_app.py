@@ -57,9 +57,7 @@ class ApiApp(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ApiAppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("b2capigw:azure:ApiApp", name, None, opts)
-        # parent=self, not merge(opts, ...): children inherit the caller's providers through their
-        # parent and follow it when it is renamed, while the caller's aliases, protect or
-        # ignore_changes are meant for this component and would be wrong on each child.
+        # parent=self, not merged opts: see the package docstring.
         child = pulumi.ResourceOptions(parent=self)
 
         self.identifier_uri = args.identifier_uri

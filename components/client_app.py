@@ -50,9 +50,7 @@ class ClientApp(pulumi.ComponentResource):
             # before anything is registered.
             raise ValueError(f"client {name!r}: grants {unknown} are not roles of the API")
         super().__init__("b2capigw:azure:ClientApp", name, None, opts)
-        # parent=self, not merge(opts, ...): children inherit the caller's providers through their
-        # parent and follow it when it is renamed, while the caller's aliases, protect or
-        # ignore_changes are meant for this component and would be wrong on each child.
+        # parent=self, not merged opts: see the package docstring.
         child = pulumi.ResourceOptions(parent=self)
 
         access = (

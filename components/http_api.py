@@ -78,9 +78,7 @@ class JwtHttpApi(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: JwtHttpApiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("b2capigw:aws:JwtHttpApi", name, None, opts)
-        # parent=self, not merge(opts, ...): children inherit the caller's providers through their
-        # parent and follow it when it is renamed, while the caller's aliases, protect or
-        # ignore_changes are meant for this component and would be wrong on each child.
+        # parent=self, not merged opts: see the package docstring.
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
 
