@@ -392,12 +392,48 @@ def _route_shape(route_key: str) -> str:
     return re.sub(r"\{[A-Za-z0-9_]+(\+?)\}", r"{\1}", route_key)
 
 
+def _path_parameters(route_key: str) -> list[tuple[str, str, str, bool]]:
+    """Each path parameter of a route key: (the path before it with parameter names blanked, the
+    same path as written, its name, greedy or not)."""
+    segments = route_key.split(" ", 1)[1].split("/")[1:]
+    found = []
+    for i, seg in enumerate(segments):
+        if seg.startswith("{"):
+            before = "/" + "".join(f"{s}/" for s in segments[:i])
+            found.append((_route_shape(before), before, seg.strip("{}+"), seg.endswith("+}")))
+    return found
+
+
+def _renamed_parameter(route_key: str, seen: dict[tuple[str, bool], tuple[str, str]]) -> str | None:
+    """What is wrong if ``route_key`` names a path position differently from an earlier route;
+    otherwise records its names in ``seen`` ((blanked path before, greedy) -> (name, route key)).
+
+    API Gateway keeps one parameter name per path position across all routes, whatever their
+    methods: ``DELETE /posts/{postId}`` beside ``GET /posts/{id}`` fails CreateRoute with
+    ConflictException ("has a conflicting variable on the same hierarchical level"; reported by
+    users, not in AWS's docs). A greedy and a plain parameter at one position are left alone."""
+    params = _path_parameters(route_key)
+    for shape, before, name, greedy in params:
+        first = seen.get((shape, greedy))
+        if first is not None and first[0] != name:
+            return (
+                f"{route_key!r} calls the path parameter after {before} {{{name}}} where {first[1]!r} calls it "
+                f"{{{first[0]}}}: API Gateway allows one name per path position across all routes and methods "
+                "(ConflictException), so use one name"
+            )
+    for shape, _, name, greedy in params:
+        seen.setdefault((shape, greedy), (name, route_key))
+    return None
+
+
 def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problems) -> tuple[Route, ...]:
     if not isinstance(raw, list) or not raw:
         p.add(key, f"must be a non-empty list of {{route, scopes}} or {{route, public: true}} (got {_show(raw)})")
         return ()
     out: list[Route] = []
     shapes: dict[str, str] = {}  # route shape -> the first route key of that shape (linear, not pairwise)
+    # (path before a parameter, greedy) -> (the parameter's name there, the first route key naming it)
+    parameter_names: dict[tuple[str, bool], tuple[str, str]] = {}
     for i, item in enumerate(raw):
         ikey = f"{key}[{i}]"
         m = _mapping(item, ikey, _ROUTE_KEYS, p)
@@ -416,6 +452,10 @@ def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problem
                 f"{ikey}.route",
                 f"{route_key!r} matches the same requests as {first!r} (only path parameter names differ)",
             )
+            continue
+        renamed = _renamed_parameter(route_key, parameter_names)
+        if renamed:
+            p.add(f"{ikey}.route", renamed)
             continue
         shapes[shape] = route_key
         public = m.get("public", False)

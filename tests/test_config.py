@@ -305,6 +305,42 @@ def test_routes_that_differ_only_in_parameter_names_are_refused(dev_config: dict
     )
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "before"),
+    [
+        ("GET /posts/{id}", "DELETE /posts/{postId}", "/posts/"),  # another method
+        ("GET /posts/{id}", "GET /posts/{postId}/comments", "/posts/"),  # a deeper route
+        ("GET /posts/{id}/c/{cid}", "PUT /posts/{id}/c/{commentId}", "/posts/{id}/c/"),
+        ("ANY /{proxy+}", "GET /{rest+}", "/"),
+    ],
+)
+def test_one_path_position_takes_one_parameter_name_across_routes(
+    dev_config: dict[str, Any], first: str, second: str, before: str
+) -> None:
+    # API Gateway refuses the second CreateRoute with ConflictException ("conflicting variable on the
+    # same hierarchical level"): pulumi up would fail halfway instead of here.
+    dev_config["b2c-apigw:api"]["routes"] += [
+        {"route": first, "scopes": ["app.read"]},
+        {"route": second, "scopes": ["app.read"]},
+    ]
+    (problem,) = problems(dev_config)
+    assert problem.startswith(f"b2c-apigw:api.routes[4].route: {second!r} calls the path parameter after {before} ")
+    assert f"where {first!r} calls it" in problem and "use one name" in problem
+
+
+def test_parameter_names_may_differ_under_different_paths(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:api"]["routes"] += [
+        {"route": "GET /posts/{id}", "scopes": ["app.read"]},
+        {"route": "DELETE /posts/{id}", "scopes": ["app.write"]},
+        {"route": "GET /users/{userId}", "scopes": ["app.read"]},
+        {"route": "GET /posts/{id}/comments/{commentId}", "scopes": ["app.read"]},
+        {"route": "GET /files/{path+}", "scopes": ["app.read"]},
+        {"route": "GET /files/{name}", "scopes": ["app.read"]},
+        {"route": "GET /posts/latest", "scopes": ["app.read"]},
+    ]
+    assert len(parse(dev_config).api.routes) == 10
+
+
 def test_a_misspelt_section_is_an_error_not_an_empty_section(dev_config: dict[str, Any]) -> None:
     keys = [*dev_config, "b2c-apigw:client"]
     with pytest.raises(ConfigError) as info:
@@ -346,8 +382,11 @@ def test_azuread_tenant_id_compares_case_insensitively(dev_config: dict[str, Any
 
 slug = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
 perm_value = st.from_regex(r"[a-z][a-z0-9]{0,6}\.[a-z]{1,6}", fullmatch=True)
-segment = st.from_regex(r"[a-z0-9]{1,8}|\{[a-z]{1,5}\}", fullmatch=True)
-path = st.lists(segment, min_size=0, max_size=4).map(lambda s: "/" + "/".join(s))
+segment = st.from_regex(r"[a-z0-9]{1,8}|\{\}", fullmatch=True)
+# A parameter is named by its position, as API Gateway needs: one name per path position.
+path = st.lists(segment, min_size=0, max_size=4).map(
+    lambda s: "/" + "/".join(f"{{p{i}}}" if seg == "{}" else seg for i, seg in enumerate(s))
+)
 method = st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"])
 
 
