@@ -98,7 +98,12 @@ class ClientApp(pulumi.ComponentResource):
             application_id=app.id,
             display_name=f"{args.display_name} (pulumi)",
             end_date_relative=f"{args.secret_days * 24}h",
-            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["value"]),
+            # Every argument of a password forces a new one, and the label carries the API and stack
+            # names: renaming either would rotate the secret behind its callers' backs. The label is
+            # set at creation; later renames leave the secret alone.
+            opts=pulumi.ResourceOptions(
+                parent=self, additional_secret_outputs=["value"], ignore_changes=["display_name"]
+            ),
         )
 
         self.client_id = app.client_id

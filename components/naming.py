@@ -1,8 +1,10 @@
 """Names: stable logical names, and cloud-visible names that carry the stack.
 
 Logical names (the last part of a URN) never contain the stack and are keyed by meaning, so
-renaming a stack or reordering config never replaces a resource. Names that reach the tenant or
-the AWS account carry the API name and the stack, so two stacks of the same config never collide.
+reordering config never replaces a resource. Names that reach the tenant or the AWS account carry
+the API name and the stack, so two stacks of the same config never collide. Renaming the API or the
+stack therefore renames those in place, except what cannot be renamed: the access log group is
+replaced, and client secrets keep the label they were created with (ClientApp).
 """
 
 from __future__ import annotations

@@ -47,6 +47,8 @@ class Registered:
     """Logical names of the resources this one waits for (what the engine orders creates by)."""
     provider: str | None = None
     """The explicit provider reference (``<urn>::<id>``), None for the default provider."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """Properties the engine keeps from the previous deployment instead of diffing (wire names)."""
 
 
 class _RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
@@ -55,12 +57,14 @@ class _RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self.dependencies: dict[tuple[str, str], set[str]] = {}
+        self.ignore_changes: dict[tuple[str, str], list[str]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         urns = set(request.dependencies)
         for deps in request.propertyDependencies.values():
             urns |= set(deps.urns)
         self.dependencies[(request.type, request.name)] = {u.rsplit("::", 1)[-1] for u in urns}
+        self.ignore_changes[(request.type, request.name)] = list(request.ignoreChanges)
         return super().RegisterResource(request)
 
 
@@ -102,8 +106,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif t.startswith("aws:apigatewayv2/"):
             rid = rid.replace("-", "")[:7]
         deps = self.monitor.dependencies.get((t, args.name), set())
+        ignored = self.monitor.ignore_changes.get((t, args.name), [])
         self.registered.append(
-            Registered(t, args.name, dict(args.inputs), outputs, bool(args.custom), deps, args.provider or None)
+            Registered(
+                t, args.name, dict(args.inputs), outputs, bool(args.custom), deps, args.provider or None, ignored
+            )
         )
         return (rid if args.custom else None), outputs
 

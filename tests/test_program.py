@@ -188,6 +188,21 @@ def test_adding_a_route_adds_exactly_one_resource() -> None:
     assert all(after[k].inputs == before[k].inputs for k in before)
 
 
+def test_renaming_the_api_leaves_every_client_secret_in_place() -> None:
+    """Every argument of an ApplicationPassword forces a new password, and its label carries the API
+    name: a rename must not rotate the secrets that callers hold (the engine keeps ignored inputs)."""
+    renamed = json.loads(json.dumps(DEV_CONFIG))
+    renamed["b2c-apigw:api"]["name"] = "sales"
+    before, after = _by_urn(run_program(DEV_CONFIG)), _by_urn(run_program(renamed))
+    key = ("azuread:index/applicationPassword:ApplicationPassword", "client-reporting-secret")
+    b, a = before[key], after[key]
+    moved = {k for k in a.inputs.keys() | b.inputs.keys() if a.inputs.get(k) != b.inputs.get(k)}
+    assert moved == {"displayName"}  # the label would change...
+    assert moved <= set(a.ignore_changes)  # ...and the engine keeps the old one: no replacement
+    # The applications themselves are renamed (updates in place); the visible names follow the API.
+    assert after[(APP, "client-reporting-app")].inputs["displayName"] == "sales-dev client reporting"
+
+
 def _visible_names(run: ProgramRun) -> set[str]:
     names: set[str] = set()
     for r in run.registered:
