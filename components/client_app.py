@@ -41,7 +41,7 @@ class ClientApp(pulumi.ComponentResource):
     client_secret: pulumi.Output[str]
     """Always a Pulumi secret."""
     grants: list[str]
-    """Permission values granted (and admin-consented) to this client."""
+    """Permission values granted (and admin-consented) to this client, sorted."""
 
     def __init__(self, name: str, args: ClientAppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         unknown = [g for g in args.grants if g not in args.role_ids]
@@ -108,5 +108,5 @@ class ClientApp(pulumi.ComponentResource):
 
         self.client_id = app.client_id
         self.client_secret = pulumi.Output.secret(password.value)
-        self.grants = list(args.grants)
+        self.grants = sorted(args.grants)
         self.register_outputs({"client_id": self.client_id, "client_secret": self.client_secret, "grants": self.grants})

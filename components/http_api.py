@@ -163,7 +163,9 @@ class JwtHttpApi(pulumi.ComponentResource):
         self.api_id = api.id
         self.api_endpoint = api.api_endpoint
         self.authorizer_id = authorizer.id
-        self.routes = {r.key: list(r.scopes) for r in args.routes}
+        # Sorted: reordering scopes in config changes neither the routes (the provider keeps their
+        # scopes as a set) nor this output.
+        self.routes = {r.key: sorted(r.scopes) for r in args.routes}
         self.register_outputs(
             {
                 "api_id": self.api_id,

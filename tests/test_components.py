@@ -244,7 +244,7 @@ def test_http_api_authorizer_routes_integration_and_stage(mocks: RecordingMocks)
     assert stage["tags"] == group.inputs["tags"] == {"stack": "dev"}
     assert out["routes"].value == {
         "GET /posts": ["app.read"],
-        "POST /posts": ["app.write", "app.read"],
+        "POST /posts": ["app.read", "app.write"],  # sorted: config order is not meaningful
         "GET /health": [],
     }
     assert_parented(mocks, "b2capigw:aws:JwtHttpApi")

@@ -203,6 +203,19 @@ def test_renaming_the_api_leaves_every_client_secret_in_place() -> None:
     assert after[(APP, "client-reporting-app")].inputs["displayName"] == "sales-dev client reporting"
 
 
+def test_reordering_scopes_and_grants_changes_no_output() -> None:
+    # A preview would otherwise show the routes/clients outputs changing for an edit that changes nothing.
+    forward, backward = json.loads(json.dumps(DEV_CONFIG)), json.loads(json.dumps(DEV_CONFIG))
+    forward["b2c-apigw:api"]["routes"][0]["scopes"] = ["app.read", "app.write"]
+    backward["b2c-apigw:api"]["routes"][0]["scopes"] = ["app.write", "app.read"]
+    forward["b2c-apigw:clients"][0]["grants"] = ["app.read", "app.write"]
+    backward["b2c-apigw:clients"][0]["grants"] = ["app.write", "app.read"]
+    a, b = run_program(forward).exports, run_program(backward).exports
+    assert a["routes"].value == b["routes"].value
+    assert a["clients"].value == b["clients"].value
+    assert b["routes"].value["GET /posts"] == ["app.read", "app.write"]
+
+
 def _visible_names(run: ProgramRun) -> set[str]:
     names: set[str] = set()
     for r in run.registered:
