@@ -775,12 +775,21 @@ def read_settings(
         )
     except ConfigError as error:
         p.items.extend(error.problems)
-    if p.items:
-        secret = [k for k in (*valid, "azuread:tenantId") if k in set(secret_keys)]
+    secret = [k for k in (*valid, "azuread:tenantId") if k in set(secret_keys)]
+    # A section read as plain text loses its secrecy: its values would reach resource names, URLs and
+    # plain stack outputs (issuer, tokenUrl, scope), i.e. the state, unencrypted. None is a credential.
+    leaked = [
+        f"{key}: is stored as a secret (or holds a secret value), but its values become names, URLs and "
+        "plain stack outputs, where Pulumi cannot keep them secret; none of them is a credential, so set "
+        "it again without --secret"
+        for key in valid
+        if key in secret
+    ]
+    if p.items or leaked:
         hidden = [str(leaf) for s in SECTIONS if f"{NAMESPACE}:{s}" in secret for leaf in _leaves(values[s])]
         if azuread_tenant_id and "azuread:tenantId" in secret:
             hidden.append(azuread_tenant_id)
-        raise ConfigError([_hide(problem, secret, hidden) for problem in p.items])
+        raise ConfigError([*leaked, *(_hide(problem, secret, hidden) for problem in p.items)])
     return settings
 
 

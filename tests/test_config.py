@@ -7,12 +7,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components import config
-from components.config import ConfigError, Settings, parse_settings, read_settings
+from components.config import ConfigError, Settings, parse_settings, read_pulumi_settings, read_settings
 from tests.example import DEV_CONFIG, TENANT_ID
 
 
@@ -350,6 +351,46 @@ def test_a_misspelt_section_is_an_error_not_an_empty_section(dev_config: dict[st
     )
 
 
+SECRET_SECTION = (
+    "{}: is stored as a secret (or holds a secret value), but its values become names, URLs and plain stack "
+    "outputs, where Pulumi cannot keep them secret; none of them is a credential, so set it again without --secret"
+)
+
+
+@pytest.mark.parametrize("section", ["b2c-apigw:tenant", "b2c-apigw:api", "b2c-apigw:clients"])
+def test_a_section_stored_as_a_secret_is_refused_not_leaked(dev_config: dict[str, Any], section: str) -> None:
+    # Read as plain text, its values would land unencrypted in the state and in plain outputs.
+    with pytest.raises(ConfigError) as info:
+        read_settings(getter(dev_config), "dev", secret_keys=[section, "azuread:tenantId"])
+    assert info.value.problems == (SECRET_SECTION.format(section),)
+
+
+def test_reads_the_config_as_the_pulumi_cli_hands_it_over(
+    dev_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Python language host passes the stack's config as JSON in PULUMI_CONFIG (structured values as
+    # JSON text) and the secret keys in PULUMI_CONFIG_SECRET_KEYS; the mocks use set_all_config instead.
+    pulumi.runtime.set_all_config({}, [])
+    bag = {k: v if isinstance(v, str) else json.dumps(v) for k, v in dev_config.items()}
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(bag | {"b2c-apigw:client": "[]"}))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(["b2c-apigw:api", "azuread:tenantId"]))
+    with pytest.raises(ConfigError) as info:
+        read_pulumi_settings("dev")
+    assert info.value.problems == (
+        SECRET_SECTION.format("b2c-apigw:api"),
+        "b2c-apigw:client: unknown key (valid: b2c-apigw:tenant, b2c-apigw:api, b2c-apigw:clients)",
+    )
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(bag))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(["azuread:tenantId"]))
+    s = read_pulumi_settings("dev")
+    assert (s.tenant.name, s.api.name, [c.name for c in s.clients]) == ("contosob2c", "orders", ["reporting"])
+
+
+def test_the_provider_key_may_be_a_secret(dev_config: dict[str, Any]) -> None:
+    # azuread:tenantId goes to the provider, which keeps it secret; the program only compares it.
+    read_settings(getter(dev_config), "dev", secret_keys=["azuread:tenantId"])
+
+
 def test_values_of_secret_config_never_appear_in_the_error(dev_config: dict[str, Any]) -> None:
     dev_config["b2c-apigw:tenant"]["name"] = "Hidden.Tenant"
     dev_config["b2c-apigw:tenant"]["policy"] = "policy-in-a-secret"
@@ -357,6 +398,7 @@ def test_values_of_secret_config_never_appear_in_the_error(dev_config: dict[str,
         read_settings(getter(dev_config), "dev", secret_keys=["b2c-apigw:tenant"])
     message = str(info.value)
     assert info.value.problems == (
+        SECRET_SECTION.format("b2c-apigw:tenant"),
         "b2c-apigw:tenant.name: is invalid (its value is not shown: the key is stored as a secret)",
         "b2c-apigw:tenant.policy: is invalid (its value is not shown: the key is stored as a secret)",
     )
@@ -368,7 +410,8 @@ def test_a_secret_value_quoted_by_another_key_is_hidden(dev_config: dict[str, An
     dev_config["azuread:tenantId"] = "99999999-2222-3333-4444-555555555555"
     with pytest.raises(ConfigError) as info:
         read_settings(getter(dev_config), "dev", secret_keys=["b2c-apigw:tenant"])
-    (problem,) = info.value.problems
+    secret_section, problem = info.value.problems
+    assert secret_section == SECRET_SECTION.format("b2c-apigw:tenant")
     assert problem.startswith("azuread:tenantId: '99999999-2222-3333-4444-555555555555' differs from")
     assert TENANT_ID not in problem and "[secret]" in problem
 
