@@ -495,6 +495,10 @@ def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
         p.add(f"{key}.burst", f"{burst} is outside 1..{MAX_THROTTLE_BURST} (requests)")
         burst = None
     rate = m.get("rate", DEFAULT_THROTTLE_RATE)
+    # `pulumi config set --path ...throttle.rate 12.5` stores a string: without --type float (newer
+    # CLIs only) the CLI types only whole numbers and true/false (pulumi config set docs).
+    if isinstance(rate, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?", rate):
+        rate = float(rate)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= MAX_THROTTLE_RATE:
         p.add(
             f"{key}.rate",

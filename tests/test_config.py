@@ -48,6 +48,12 @@ def test_example_stack_parses_with_its_values(dev_config: dict[str, Any]) -> Non
     assert s.clients[0].grants == ("app.read",) and s.clients[0].secret_days == 180
 
 
+def test_a_decimal_rate_set_with_config_set_path_is_read_as_a_number(dev_config: dict[str, Any]) -> None:
+    # `pulumi config set --path 'b2c-apigw:api.throttle.rate' 12.5` stores the string "12.5".
+    dev_config["b2c-apigw:api"]["throttle"]["rate"] = "12.5"
+    assert parse(dev_config).api.throttle.rate == 12.5
+
+
 def test_optional_keys_take_documented_defaults(dev_config: dict[str, Any]) -> None:
     del dev_config["b2c-apigw:api"]["throttle"], dev_config["b2c-apigw:api"]["logRetentionDays"]
     del dev_config["b2c-apigw:tenant"]["issuerFormat"], dev_config["b2c-apigw:clients"][0]["secretDays"]
@@ -129,6 +135,8 @@ BAD_VALUES = [
     (("b2c-apigw:api", "upstream"), "https://exa mple.com", "b2c-apigw:api.upstream", "valid host name and port"),
     (("b2c-apigw:tenant", "policy"), "b2c_1_susi", "b2c-apigw:tenant.policy", "B2C_1_<name>"),
     (("b2c-apigw:api", "throttle", "rate"), "fast", "b2c-apigw:api.throttle.rate", "must be a number"),
+    (("b2c-apigw:api", "throttle", "rate"), "0.0", "b2c-apigw:api.throttle.rate", "above 0"),
+    (("b2c-apigw:api", "throttle", "rate"), "1e3", "b2c-apigw:api.throttle.rate", "must be a number"),
     (("b2c-apigw:api", "appIdUri"), "urn:orders", "b2c-apigw:api.appIdUri", "urn: is not accepted"),
     (("b2c-apigw:api", "appIdUri"), "api://orders-dev", "b2c-apigw:api.appIdUri", "api://<tenant id>/<name>"),
     (("b2c-apigw:api", "appIdUri"), "https://orders", "b2c-apigw:api.appIdUri", "nothing unique to the tenant"),
