@@ -17,6 +17,7 @@ import ipaddress
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
@@ -53,24 +54,25 @@ MAX_GRANTS_PER_CLIENT: Final = 30
 # HTTP API route methods (AWS "Working with routes for HTTP APIs").
 HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
+# Patterns end in \Z, not $: $ also matches before a final newline, which a YAML block scalar (|) adds.
 # aws:region, e.g. eu-west-1, us-gov-west-1, cn-north-1, ap-southeast-4.
-_AWS_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_AWS_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}\Z")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 # The tenant name is the left-most label of <name>.onmicrosoft.com and <name>.b2clogin.com: letters
 # and digits only (the B2C "Initial domain name" field), at most a DNS label long.
-_TENANT_NAME = re.compile(r"^[a-z0-9]{1,63}$")
+_TENANT_NAME = re.compile(r"^[a-z0-9]{1,63}\Z")
 # User flows are B2C_1_<name>, custom policies B2C_1A_<name>; the portal writes the prefix in capitals.
 # The tfp issuer carries the policy as B2C writes it and API Gateway compares it byte for byte, so
 # the spelling is kept exactly as configured (preflight reports a case difference).
-_POLICY = re.compile(r"^B2C_1A?_[A-Za-z0-9_.-]{1,100}$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+_POLICY = re.compile(r"^B2C_1A?_[A-Za-z0-9_.-]{1,100}\Z")
+_HOSTNAME = re.compile(r"^(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+\Z")
 # API and client names reach AWS names, display names and the App ID URI: keep them slugs.
-_SLUG = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_SLUG = re.compile(r"^[a-z][a-z0-9-]{0,31}\Z")
 # App role values: no spaces, not starting with a dot (Entra appRole.value); kept to characters that
 # are also safe in an API Gateway authorization scope and a Pulumi logical name.
-_PERMISSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
-_ROUTE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)$")
-_SEGMENT = re.compile(r"^(\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\}|[A-Za-z0-9._~!$&'()*,;=:@-]+)$")
+_PERMISSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}\Z")
+_ROUTE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)\Z")
+_SEGMENT = re.compile(r"^(\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\}|[A-Za-z0-9._~!$&'()*,;=:@-]+)\Z")
 
 _TENANT_KEYS: Final = ("name", "id", "policy", "issuerFormat", "domain")
 _API_KEYS: Final = ("name", "permissions", "upstream", "routes", "throttle", "logRetentionDays", "appIdUri")
@@ -330,7 +332,11 @@ def _parse_permissions(raw: object, key: str, p: _Problems) -> tuple[Permission,
 
 def _split_url(raw: str, key: str, p: _Problems) -> SplitResult | None:
     """urlsplit, with what it refuses (a bracketed host that is no IP address, characters that
-    change under NFKC) reported against the key instead of raised."""
+    change under NFKC) reported against the key instead of raised, and what it would silently drop
+    (tabs and newlines, e.g. the final newline of a YAML block scalar) refused too."""
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in raw):
+        p.add(key, f"{raw!r} contains whitespace or control characters")
+        return None
     try:
         return urlsplit(raw)
     except ValueError as error:

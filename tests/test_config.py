@@ -132,7 +132,7 @@ BAD_VALUES = [
     (("b2c-apigw:api", "throttle", "burst"), 0, "b2c-apigw:api.throttle.burst", "outside 1..5000"),
     (("b2c-apigw:api", "throttle", "rate"), 0, "b2c-apigw:api.throttle.rate", "above 0"),
     (("b2c-apigw:api", "upstream"), "https://example.com:99999", "b2c-apigw:api.upstream", "valid host name and port"),
-    (("b2c-apigw:api", "upstream"), "https://exa mple.com", "b2c-apigw:api.upstream", "valid host name and port"),
+    (("b2c-apigw:api", "upstream"), "https://exa mple.com", "b2c-apigw:api.upstream", "whitespace"),
     (("b2c-apigw:tenant", "policy"), "b2c_1_susi", "b2c-apigw:tenant.policy", "B2C_1_<name>"),
     (("b2c-apigw:api", "throttle", "rate"), "fast", "b2c-apigw:api.throttle.rate", "must be a number"),
     (("b2c-apigw:api", "throttle", "rate"), "0.0", "b2c-apigw:api.throttle.rate", "above 0"),
@@ -301,6 +301,34 @@ def test_aws_region_may_come_from_the_environment_like_the_provider_reads_it(dev
     assert notice.startswith("aws:region is not set")
     read_settings(getter(dev_config), "dev", {"AWS_REGION": "us-east-1"})
     assert not read_settings(getter(dev_config), "dev", {"AWS_DEFAULT_REGION": "ap-southeast-2"}).notices
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        (("b2c-apigw:tenant", "name"), "b2c-apigw:tenant.name"),
+        (("b2c-apigw:tenant", "id"), "b2c-apigw:tenant.id"),
+        (("b2c-apigw:tenant", "policy"), "b2c-apigw:tenant.policy"),
+        (("b2c-apigw:tenant", "domain"), "b2c-apigw:tenant.domain"),
+        (("b2c-apigw:api", "name"), "b2c-apigw:api.name"),
+        (("b2c-apigw:api", "permissions", 1, "value"), "b2c-apigw:api.permissions[1].value"),
+        (("b2c-apigw:api", "routes", 0, "route"), "b2c-apigw:api.routes[0].route"),
+        (("b2c-apigw:clients", 0, "name"), "b2c-apigw:clients[0].name"),
+        (("aws:region",), "aws:region"),
+        (("b2c-apigw:api", "upstream"), "b2c-apigw:api.upstream"),  # urlsplit would drop it silently
+        (("b2c-apigw:api", "appIdUri"), "b2c-apigw:api.appIdUri"),
+    ],
+)
+def test_a_value_ending_in_a_newline_is_refused(dev_config: dict[str, Any], path: tuple[Any, ...], key: str) -> None:
+    # A YAML block scalar (`name: |`) ends its value with a newline, which a regex's $ lets through:
+    # it would have reached URLs, names and route keys in both clouds.
+    dev_config["b2c-apigw:tenant"]["domain"] = "login.contoso.com"
+    dev_config["b2c-apigw:api"]["appIdUri"] = "https://contosob2c.onmicrosoft.com/orders-dev"
+    target: Any = dev_config
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] += "\n"
+    assert [p for p in problems(dev_config) if p.startswith(f"{key}: ")], problems(dev_config)
 
 
 def test_routes_that_differ_only_in_parameter_names_are_refused(dev_config: dict[str, Any]) -> None:
