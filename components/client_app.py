@@ -92,7 +92,7 @@ class ClientApp(pulumi.ComponentResource):
         # change on each run and replace the secret (end_date forces a new password), and ignore_changes
         # on it would make a replacement reuse the old, possibly past, date. The provider marks this
         # argument deprecated in favour of Terraform's timeadd(), which a Pulumi program does not have.
-        # Rotating: `pulumi up --replace <this password's URN>` (README, "Rotating a client secret").
+        # Rotating: `pulumi up --replace <this password's URN>` (README, "Rotate a client secret").
         password = azuread.ApplicationPassword(
             f"{name}-secret",
             application_id=app.id,
@@ -100,7 +100,8 @@ class ClientApp(pulumi.ComponentResource):
             end_date_relative=f"{args.secret_days * 24}h",
             # Every argument of a password forces a new one, and the label carries the API and stack
             # names: renaming either would rotate the secret behind its callers' backs. The label is
-            # set at creation; later renames leave the secret alone.
+            # fixed when the first secret is created: later renames leave the secret alone, and the
+            # engine carries ignored inputs over on --replace, so rotated secrets keep it too.
             opts=pulumi.ResourceOptions(
                 parent=self, additional_secret_outputs=["value"], ignore_changes=["display_name"]
             ),

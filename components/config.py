@@ -422,10 +422,11 @@ def _renamed_parameter(route_key: str, seen: dict[tuple[str, bool], tuple[str, s
     for shape, before, name, greedy in params:
         first = seen.get((shape, greedy))
         if first is not None and first[0] != name:
+            plus = "+" if greedy else ""
             return (
-                f"{route_key!r} calls the path parameter after {before} {{{name}}} where {first[1]!r} calls it "
-                f"{{{first[0]}}}: API Gateway allows one name per path position across all routes and methods "
-                "(ConflictException), so use one name"
+                f"{route_key!r} calls the path parameter after {before} {{{name}{plus}}} where {first[1]!r} calls "
+                f"it {{{first[0]}{plus}}}: API Gateway allows one name per path position across all routes and "
+                "methods (ConflictException), so use one name"
             )
     for shape, _, name, greedy in params:
         seen.setdefault((shape, greedy), (name, route_key))

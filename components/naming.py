@@ -4,7 +4,7 @@ Logical names (the last part of a URN) never contain the stack and are keyed by 
 reordering config never replaces a resource. Names that reach the tenant or the AWS account carry
 the API name and the stack, so two stacks of the same config never collide. Renaming the API or the
 stack therefore renames those in place, except what cannot be renamed: the access log group is
-replaced, and client secrets keep the label they were created with (ClientApp).
+replaced, and client secrets keep the label their client's first secret got (ClientApp).
 """
 
 from __future__ import annotations

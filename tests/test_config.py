@@ -137,6 +137,8 @@ BAD_VALUES = [
     (("b2c-apigw:api", "throttle", "rate"), "fast", "b2c-apigw:api.throttle.rate", "must be a number"),
     (("b2c-apigw:api", "throttle", "rate"), "0.0", "b2c-apigw:api.throttle.rate", "above 0"),
     (("b2c-apigw:api", "throttle", "rate"), "1e3", "b2c-apigw:api.throttle.rate", "must be a number"),
+    (("b2c-apigw:api", "throttle", "rate"), "+5", "b2c-apigw:api.throttle.rate", "must be a number"),
+    (("b2c-apigw:api", "throttle", "rate"), "\u0663", "b2c-apigw:api.throttle.rate", "must be a number"),  # Arabic 3
     (("b2c-apigw:api", "appIdUri"), "urn:orders", "b2c-apigw:api.appIdUri", "urn: is not accepted"),
     (("b2c-apigw:api", "appIdUri"), "api://orders-dev", "b2c-apigw:api.appIdUri", "api://<tenant id>/<name>"),
     (("b2c-apigw:api", "appIdUri"), "https://orders", "b2c-apigw:api.appIdUri", "nothing unique to the tenant"),
@@ -343,16 +345,18 @@ def test_routes_that_differ_only_in_parameter_names_are_refused(dev_config: dict
 
 
 @pytest.mark.parametrize(
-    ("first", "second", "before"),
+    ("first", "second", "conflict"),
     [
-        ("GET /posts/{id}", "DELETE /posts/{postId}", "/posts/"),  # another method
-        ("GET /posts/{id}", "GET /posts/{postId}/comments", "/posts/"),  # a deeper route
-        ("GET /posts/{id}/c/{cid}", "PUT /posts/{id}/c/{commentId}", "/posts/{id}/c/"),
-        ("ANY /{proxy+}", "GET /{rest+}", "/"),
+        ("GET /posts/{id}", "DELETE /posts/{postId}", "after /posts/ {postId} where 'GET /posts/{id}' calls it {id}"),
+        ("GET /posts/{id}", "GET /posts/{postId}/comments", "after /posts/ {postId} where"),  # a deeper route
+        ("GET /posts/{id}", "GET /posts/{postId}/c/{cid}", "after /posts/ {postId} where"),  # not only the last
+        ("GET /a/{x}/b/{y}", "POST /a/{z}", "after /a/ {z} where 'GET /a/{x}/b/{y}' calls it {x}"),  # all recorded
+        ("GET /posts/{id}/c/{cid}", "PUT /posts/{id}/c/{commentId}", "after /posts/{id}/c/ {commentId} where"),
+        ("ANY /{proxy+}", "GET /{rest+}", "after / {rest+} where 'ANY /{proxy+}' calls it {proxy+}"),
     ],
 )
 def test_one_path_position_takes_one_parameter_name_across_routes(
-    dev_config: dict[str, Any], first: str, second: str, before: str
+    dev_config: dict[str, Any], first: str, second: str, conflict: str
 ) -> None:
     # API Gateway refuses the second CreateRoute with ConflictException ("conflicting variable on the
     # same hierarchical level"): pulumi up would fail halfway instead of here.
@@ -361,8 +365,18 @@ def test_one_path_position_takes_one_parameter_name_across_routes(
         {"route": second, "scopes": ["app.read"]},
     ]
     (problem,) = problems(dev_config)
-    assert problem.startswith(f"b2c-apigw:api.routes[4].route: {second!r} calls the path parameter after {before} ")
-    assert f"where {first!r} calls it" in problem and "use one name" in problem
+    assert problem.startswith(f"b2c-apigw:api.routes[4].route: {second!r} calls the path parameter {conflict}")
+    assert problem.endswith("so use one name")
+
+
+def test_a_refused_route_does_not_make_later_routes_wrong(dev_config: dict[str, Any]) -> None:
+    dev_config["b2c-apigw:api"]["routes"] += [
+        {"route": "GET /a/{id}", "scopes": ["app.read"]},
+        {"route": "POST /a/{key}/b/{x}", "scopes": ["app.read"]},  # refused: {key}
+        {"route": "PUT /a/{id}/b/{y}", "scopes": ["app.read"]},  # fine: the refused route set no name
+    ]
+    (problem,) = problems(dev_config)
+    assert problem.startswith("b2c-apigw:api.routes[4].route: 'POST /a/{key}/b/{x}'")
 
 
 def test_parameter_names_may_differ_under_different_paths(dev_config: dict[str, Any]) -> None:

@@ -198,9 +198,20 @@ def test_renaming_the_api_leaves_every_client_secret_in_place() -> None:
     b, a = before[key], after[key]
     moved = {k for k in a.inputs.keys() | b.inputs.keys() if a.inputs.get(k) != b.inputs.get(k)}
     assert moved == {"displayName"}  # the label would change...
-    assert moved <= set(a.ignore_changes)  # ...and the engine keeps the old one: no replacement
+    assert a.ignore_changes == ["displayName"]  # ...and the engine keeps the old one: no replacement
+    assert all(r.ignore_changes == [] for k, r in after.items() if k != key)
     # The applications themselves are renamed (updates in place); the visible names follow the API.
     assert after[(APP, "client-reporting-app")].inputs["displayName"] == "sales-dev client reporting"
+
+
+def test_changing_secret_days_rotates_the_secret() -> None:
+    # README: "Changing secretDays also rotates it" - the lifetime must not be among the ignored inputs.
+    longer = json.loads(json.dumps(DEV_CONFIG))
+    longer["b2c-apigw:clients"][0]["secretDays"] = 365
+    key = ("azuread:index/applicationPassword:ApplicationPassword", "client-reporting-secret")
+    b, a = _by_urn(run_program(DEV_CONFIG))[key], _by_urn(run_program(longer))[key]
+    assert (b.inputs["endDateRelative"], a.inputs["endDateRelative"]) == ("4320h", "8760h")
+    assert "endDateRelative" not in a.ignore_changes
 
 
 def test_reordering_scopes_and_grants_changes_no_output() -> None:
