@@ -51,6 +51,8 @@ MAX_SCOPES_PER_ROUTE: Final = 10
 # Entra, for the AzureADandPersonalMicrosoftAccount audience: at most 30 permissions per resource in
 # requiredResourceAccess (learn.microsoft.com/entra/identity-platform/supported-accounts-validation).
 MAX_GRANTS_PER_CLIENT: Final = 30
+# AWS "Quotas for configuring and running an HTTP API": routes per API, raisable per account.
+DEFAULT_ROUTES_QUOTA: Final = 300
 # HTTP API route methods (AWS "Working with routes for HTTP APIs").
 HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
@@ -562,8 +564,8 @@ def _parse_identifier_uri(raw: object, key: str, tenant: Tenant | None, p: _Prob
         return None
     if parts.scheme not in ("https", "api") or not parts.netloc:
         p.add(key, f"{raw!r} must start with https:// (on a verified domain) or api://; urn: is not accepted")
-    elif parts.query or parts.fragment or raw.endswith("/"):
-        p.add(key, f"{raw!r} must not end with '/' nor carry a query or fragment")
+    elif parts.query or parts.fragment or raw.endswith("/") or "*" in raw:
+        p.add(key, f"{raw!r} must not end with '/' nor carry a query, fragment or wildcard")
     elif len(raw) > naming.MAX_IDENTIFIER_URI_LENGTH:
         p.add(key, f"{raw!r} is {len(raw)} characters; Entra ID allows {naming.MAX_IDENTIFIER_URI_LENGTH}")
     elif problem := _identifier_uri_problem(parts, tenant):
@@ -585,6 +587,8 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
             f"{key}.name",
             f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
         )
+    elif name is not None and (problem := _display_name_problem(naming.api_display_name(name, stack), stack)):
+        p.add(f"{key}.name", problem)
     permissions = _parse_permissions(a.get("permissions"), f"{key}.permissions", p)
     values = [q.value for q in permissions]
     upstream = _parse_upstream(a.get("upstream"), f"{key}.upstream", p)
@@ -627,7 +631,21 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
     )
 
 
-def _parse_clients(raw: object, permissions: Sequence[str] | None, p: _Problems) -> tuple[Client, ...]:
+def _display_name_problem(display_name: str, stack: str) -> str | None:
+    """Whether Entra would refuse this display name. It bounds every other visible name too: the
+    HTTP API name (128 in the AWS provider) and the log group name are shorter than it."""
+    if len(display_name) <= naming.MAX_DISPLAY_NAME_LENGTH:
+        return None
+    return (
+        f"the registration's display name {display_name!r} would be {len(display_name)} characters; Entra "
+        f"allows {naming.MAX_DISPLAY_NAME_LENGTH} for this sign-in audience: shorten this name or the stack's "
+        f"({stack!r})"
+    )
+
+
+def _parse_clients(
+    raw: object, permissions: Sequence[str] | None, api_name: str | None, stack: str, p: _Problems
+) -> tuple[Client, ...]:
     key = f"{NAMESPACE}:clients"
     if raw is None:
         return ()
@@ -651,6 +669,10 @@ def _parse_clients(raw: object, permissions: Sequence[str] | None, p: _Problems)
             continue
         if any(c.name == name for c in out):
             p.add(f"{ikey}.name", f"duplicate client name {name!r}")
+            continue
+        display = naming.client_display_name(api_name, stack, name) if api_name is not None else ""
+        if problem := _display_name_problem(display, stack):
+            p.add(f"{ikey}.name", problem)
             continue
         ckey = f"{ikey} ({name})"
         grants = _string_list(m, "grants", ckey, p)
@@ -712,7 +734,15 @@ def parse_settings(
         permission_values = list(a.permission_values)
     elif isinstance(api, Mapping):
         permission_values = [q.value for q in _parse_permissions(api.get("permissions"), "", _Problems())]
-    c = _parse_clients(clients, permission_values, p)
+    api_name = a.name if a is not None else None
+    if api_name is None and isinstance(api, Mapping) and isinstance(api.get("name"), str) and _SLUG.match(api["name"]):
+        api_name = api["name"]
+    c = _parse_clients(clients, permission_values, api_name, stack, p)
+    if a is not None and len(a.routes) > DEFAULT_ROUTES_QUOTA:
+        notices.append(
+            f"api.routes has {len(a.routes)} routes; API Gateway's default quota is {DEFAULT_ROUTES_QUOTA} per API "
+            "(Service Quotas: Routes per API): unless it was raised for this account, pulumi up fails partway"
+        )
 
     if azuread_tenant_id is None:
         p.add(

@@ -48,6 +48,38 @@ def test_example_stack_parses_with_its_values(dev_config: dict[str, Any]) -> Non
     assert s.clients[0].grants == ("app.read",) and s.clients[0].secret_days == 180
 
 
+def test_display_names_stay_within_entras_limit_for_this_audience(dev_config: dict[str, Any]) -> None:
+    # Entra allows 90 characters for this sign-in audience: ordinary names on a long stack name went over,
+    # and pulumi up failed at the client app after the API app and the AWS side existed.
+    dev_config["b2c-apigw:api"]["name"] = "payments-reconciliation-service"
+    dev_config["b2c-apigw:clients"][0]["name"] = "finance-ledger-nightly-exporter"
+    stack = "production-eu-west-1"
+    with pytest.raises(ConfigError) as info:
+        parse(dev_config, stack)
+    assert info.value.problems == (
+        "b2c-apigw:clients[0].name: the registration's display name 'payments-reconciliation-service-production-"
+        "eu-west-1 client finance-ledger-nightly-exporter' would be 91 characters; Entra allows 90 for this "
+        "sign-in audience: shorten this name or the stack's ('production-eu-west-1')",
+    )
+    dev_config["b2c-apigw:clients"][0]["name"] = "finance-ledger-nightly-export"
+    parse(dev_config, stack)
+    # The API app's name: an appIdUri override lifts the App ID URI's own bound on api name + stack.
+    dev_config["b2c-apigw:api"]["appIdUri"] = "https://contosob2c.onmicrosoft.com/payments"
+    with pytest.raises(ConfigError) as info:
+        parse(dev_config, "s" * 60)
+    assert [p.split(":", 2)[1] for p in info.value.problems] == ["api.name", "clients[0].name"]
+    assert "would be 96 characters" in info.value.problems[0]
+
+
+def test_more_routes_than_the_default_quota_is_a_warning(dev_config: dict[str, Any]) -> None:
+    routes = [{"route": f"GET /r{i}", "scopes": ["app.read"]} for i in range(301)]
+    dev_config["b2c-apigw:api"]["routes"] = routes[:300]
+    assert parse(dev_config).notices == ()
+    dev_config["b2c-apigw:api"]["routes"] = routes
+    (notice,) = parse(dev_config).notices
+    assert notice.startswith("api.routes has 301 routes; API Gateway's default quota is 300 per API")
+
+
 def test_a_decimal_rate_set_with_config_set_path_is_read_as_a_number(dev_config: dict[str, Any]) -> None:
     # `pulumi config set --path 'b2c-apigw:api.throttle.rate' 12.5` stores the string "12.5".
     dev_config["b2c-apigw:api"]["throttle"]["rate"] = "12.5"
@@ -140,6 +172,7 @@ BAD_VALUES = [
     (("b2c-apigw:api", "throttle", "rate"), "+5", "b2c-apigw:api.throttle.rate", "must be a number"),
     (("b2c-apigw:api", "throttle", "rate"), "\u0663", "b2c-apigw:api.throttle.rate", "must be a number"),  # Arabic 3
     (("b2c-apigw:api", "appIdUri"), "urn:orders", "b2c-apigw:api.appIdUri", "urn: is not accepted"),
+    (("b2c-apigw:api", "appIdUri"), "https://contosob2c.onmicrosoft.com/*", "b2c-apigw:api.appIdUri", "wildcard"),
     (("b2c-apigw:api", "appIdUri"), "api://orders-dev", "b2c-apigw:api.appIdUri", "api://<tenant id>/<name>"),
     (("b2c-apigw:api", "appIdUri"), "https://orders", "b2c-apigw:api.appIdUri", "nothing unique to the tenant"),
     (("b2c-apigw:api", "appIdUri"), "https://contosob2c.b2clogin.com/orders", "b2c-apigw:api.appIdUri", "sign-in host"),
