@@ -370,7 +370,8 @@ def _parse_upstream(raw: object, key: str, p: _Problems) -> str | None:
             "route's path as-is ($request.path), so a base path would be dropped",
         )
         return None
-    return f"https://{parts.netloc}"
+    # Rebuilt from its parts: "https://example.com:" (an empty port) would otherwise reach the integration.
+    return f"https://{parts.hostname}" + (f":{port}" if port is not None else "")
 
 
 def _check_route_key(route_key: str, key: str, p: _Problems) -> bool:

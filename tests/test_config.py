@@ -80,6 +80,21 @@ def test_more_routes_than_the_default_quota_is_a_warning(dev_config: dict[str, A
     assert notice.startswith("api.routes has 301 routes; API Gateway's default quota is 300 per API")
 
 
+@pytest.mark.parametrize(
+    ("upstream", "origin"),
+    [
+        ("https://example.com:", "https://example.com"),
+        ("https://Example.COM/", "https://example.com"),
+        ("https://example.com:8443", "https://example.com:8443"),
+    ],
+)
+def test_the_upstream_reaches_the_integration_as_a_plain_origin(
+    dev_config: dict[str, Any], upstream: str, origin: str
+) -> None:
+    dev_config["b2c-apigw:api"]["upstream"] = upstream
+    assert parse(dev_config).api.upstream == origin
+
+
 def test_a_decimal_rate_set_with_config_set_path_is_read_as_a_number(dev_config: dict[str, Any]) -> None:
     # `pulumi config set --path 'b2c-apigw:api.throttle.rate' 12.5` stores the string "12.5".
     dev_config["b2c-apigw:api"]["throttle"]["rate"] = "12.5"
