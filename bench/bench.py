@@ -11,7 +11,7 @@ beside two floors, both through the same mocks:
 Expected: one resource per route, a constant per client (component, app, service principal,
 secret, one assignment per grant), and the program under 1.5x the floor at 500 routes.
 Against the bare floor the program costs 2-3x; a flat loop of 500 aws.apigatewayv2.Route alone
-costs about 2.6x 500 bare resources, since each typed resource makes an Output per property.
+costs about 2.0-2.6x 500 bare resources, since each typed resource makes an Output per property.
 That cost belongs to the SDK classes, so the program/typed ratio is the one that shows what this
 program adds; both are printed, and the verdict line says which bound holds. The last two
 lines measure that SDK cost on its own, with no program, against 500 bare resources: 500 typed
