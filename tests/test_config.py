@@ -514,10 +514,6 @@ def test_a_secret_value_quoted_by_another_key_is_hidden(dev_config: dict[str, An
     assert TENANT_ID not in problem and "[secret]" in problem
 
 
-def test_azuread_tenant_id_compares_case_insensitively(dev_config: dict[str, Any]) -> None:
-    dev_config["azuread:tenantId"] = TENANT_ID.upper()
-    parse(dev_config)
-
 
 # --- Property-based: the validator's contract over many configs -----------------------------------
 
