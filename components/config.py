@@ -64,9 +64,10 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 # and digits only (the B2C "Initial domain name" field), at most a DNS label long.
 _TENANT_NAME = re.compile(r"^[a-z0-9]{1,63}\Z")
 # User flows are B2C_1_<name>, custom policies B2C_1A_<name>; the portal writes the prefix in capitals.
-# The tfp issuer carries the policy as B2C writes it and API Gateway compares it byte for byte, so
-# the spelling is kept exactly as configured (preflight reports a case difference).
-_POLICY = re.compile(r"^B2C_1A?_[A-Za-z0-9_.-]{1,100}\Z")
+# The tfp issuer carries the policy as B2C writes it, which may be lowercased, and API Gateway compares
+# it byte for byte, so the spelling is kept exactly as configured and any case is accepted: preflight
+# reports a case difference and tells the user to copy B2C's spelling here.
+_POLICY = re.compile(r"^(?i:B2C_1A?_)[A-Za-z0-9_.-]{1,100}\Z")
 _HOSTNAME = re.compile(r"^(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+\Z")
 # API and client names reach AWS names, display names and the App ID URI: keep them slugs.
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,31}\Z")
@@ -269,7 +270,8 @@ def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
             hint = f"; write it in lowercase, {name.lower()!r}"
         p.add(
             f"{key}.name",
-            f"{name!r} is not an onmicrosoft.com prefix (lowercase letters and digits only{hint})",
+            f"{name!r} is not an onmicrosoft.com prefix "
+            f"(lowercase letters and digits only, at most 63 characters{hint})",
         )
     tenant_id = _string(t, "id", key, p)
     if tenant_id is not None and not _GUID.match(tenant_id):

@@ -180,7 +180,7 @@ BAD_VALUES = [
     (("b2c-apigw:api", "throttle", "rate"), 0, "b2c-apigw:api.throttle.rate", "above 0"),
     (("b2c-apigw:api", "upstream"), "https://example.com:99999", "b2c-apigw:api.upstream", "valid host name and port"),
     (("b2c-apigw:api", "upstream"), "https://exa mple.com", "b2c-apigw:api.upstream", "whitespace"),
-    (("b2c-apigw:tenant", "policy"), "b2c_1_susi", "b2c-apigw:tenant.policy", "B2C_1_<name>"),
+    (("b2c-apigw:tenant", "policy"), "B2C_2_susi", "b2c-apigw:tenant.policy", "B2C_1_<name>"),
     (("b2c-apigw:api", "throttle", "rate"), "fast", "b2c-apigw:api.throttle.rate", "must be a number"),
     (("b2c-apigw:api", "throttle", "rate"), "0.0", "b2c-apigw:api.throttle.rate", "above 0"),
     (("b2c-apigw:api", "throttle", "rate"), "1e3", "b2c-apigw:api.throttle.rate", "must be a number"),
@@ -512,7 +512,6 @@ def test_a_secret_value_quoted_by_another_key_is_hidden(dev_config: dict[str, An
     assert secret_section == SECRET_SECTION.format("b2c-apigw:tenant")
     assert problem.startswith("azuread:tenantId: '99999999-2222-3333-4444-555555555555' differs from")
     assert TENANT_ID not in problem and "[secret]" in problem
-
 
 
 # --- Property-based: the validator's contract over many configs -----------------------------------

@@ -226,6 +226,13 @@ def test_a_default_app_id_uri_one_past_the_limit_is_reported_on_api_name() -> No
 # --- What the user gets back: normalisation and wording ----------------------------------------
 
 
+def test_a_policy_spelt_as_b2c_writes_it_into_iss_is_kept_verbatim() -> None:
+    # `verify preflight` tells the user to copy B2C's spelling (which may be lowercased) into tenant.policy.
+    s = parse(_with({("b2c-apigw:tenant", "policy"): "b2c_1_susi"}))
+    assert s.tenant.issuer.endswith("/b2c_1_susi/v2.0/")
+    assert "/b2c_1_susi/oauth2/v2.0/token" in s.tenant.token_url
+
+
 def test_the_issuer_carries_the_tenant_id_in_lowercase() -> None:
     # B2C writes the tenant id in lowercase into iss; API Gateway compares byte for byte.
     s = parse(_with({("b2c-apigw:tenant", "id"): LETTER_TENANT_ID.upper(), ("azuread:tenantId",): LETTER_TENANT_ID}))
@@ -241,7 +248,7 @@ def test_the_issuer_carries_the_tenant_id_in_lowercase() -> None:
 )
 def test_a_tenant_name_gets_the_hint_that_fixes_it(name: str, hint: str) -> None:
     (problem,) = problems(_with({("b2c-apigw:tenant", "name"): name}))
-    assert problem.endswith(f"(lowercase letters and digits only; {hint})"), problem
+    assert problem.endswith(f"(lowercase letters and digits only, at most 63 characters; {hint})"), problem
 
 
 def test_a_grant_that_is_no_string_is_named_as_such() -> None:
