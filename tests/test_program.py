@@ -51,6 +51,13 @@ def test_declares_the_expected_resources(dev: ProgramRun) -> None:
     }
 
 
+def test_the_access_log_group_is_named_and_kept_as_the_readme_says(dev: ProgramRun) -> None:
+    # README names this group; a different name would replace it (and its logs) on existing stacks.
+    group = dev.mocks.one("aws:cloudwatch/logGroup:LogGroup", "http-access-logs").inputs
+    assert group["name"] == "/aws/apigateway/orders-dev/access"
+    assert group["retentionInDays"] == DEV_CONFIG["b2c-apigw:api"]["logRetentionDays"] == 30
+
+
 def test_authorizer_trusts_exactly_the_tokens_b2c_issues_for_the_api_app(dev: ProgramRun) -> None:
     api_app = dev.mocks.one(APP, "api-app")
     jwt = dev.mocks.one(AUTHORIZER, "http-jwt").inputs["jwtConfiguration"]
@@ -256,6 +263,32 @@ def test_tenant_issuer_format_builds_the_default_iss_and_warns() -> None:
     assert run.mocks.one(AUTHORIZER, "http-jwt").inputs["jwtConfiguration"]["issuer"] == issuer
     assert run.exports["discoveryUrl"].value == issuer + ".well-known/openid-configuration"
     assert any("issuerFormat is 'tenant'" in w and "401" in w for w in run.warnings), run.warnings
+
+
+def test_the_tenant_format_warning_names_the_missing_discovery_url_and_the_fix() -> None:
+    cfg = json.loads(json.dumps(DEV_CONFIG))
+    cfg["b2c-apigw:tenant"]["issuerFormat"] = "tenant"
+    (warning,) = [w for w in run_program(cfg).warnings if "issuerFormat" in w]
+    discovery = f"https://contosob2c.b2clogin.com/{TENANT_ID}/v2.0/.well-known/openid-configuration"
+    assert f"API Gateway looks for keys at {discovery}, which B2C does not serve" in warning
+    assert "Prefer 'tfp'" in warning
+
+
+def test_config_notices_reach_the_user_as_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The program's only chance to say so before AWS fails partway through pulumi up.
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    cfg = json.loads(json.dumps(DEV_CONFIG))
+    del cfg["aws:region"]
+    assert any(w.startswith("aws:region is not set") for w in run_program(cfg).warnings)
+
+
+def test_an_app_id_uri_override_reaches_entra_and_the_scope() -> None:
+    cfg = json.loads(json.dumps(DEV_CONFIG))
+    cfg["b2c-apigw:api"]["appIdUri"] = f"api://{TENANT_ID}/orders-trial"
+    run = run_program(cfg)
+    assert run.mocks.one(APP, "api-app").inputs["identifierUris"] == [f"api://{TENANT_ID}/orders-trial"]
+    assert run.exports["scope"].value == f"api://{TENANT_ID}/orders-trial/.default"
 
 
 def test_tfp_issuer_format_does_not_warn(dev: ProgramRun) -> None:
