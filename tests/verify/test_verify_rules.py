@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import jwt
 import pytest
@@ -28,6 +29,16 @@ def gateway_status(stack: Stack, token: str, path: str = "/posts") -> int:
     return requests.get(stack.gateway.base + path, headers={"Authorization": f"Bearer {token}"}, timeout=2).status_code
 
 
+def refused_by_doctor_and_gateway(stack: Stack, token: str, rule: str) -> dict[str, Any]:
+    """doctor fails ``token`` on ``rule`` (exit 1) and the gateway double answers 401: the rule as reported."""
+    r = stack.run("doctor", token, "--json")
+    assert r.code == 1, r.out
+    found = rules(r.json())[rule]
+    assert not found["ok"], found
+    assert gateway_status(stack, token) == 401
+    return found
+
+
 def add_route(stack: Stack, key: str, scopes: list[str]) -> None:
     """A route in the outputs and on the deployed stage."""
     stack.outputs["routes"][key] = scopes
@@ -46,12 +57,8 @@ def use_secret(stack: Stack, secret: str) -> None:
 def test_iss_differing_only_in_the_policy_case_fails_doctor_and_gets_401_from_the_gateway(stack: Stack) -> None:
     """API Gateway compares iss byte for byte, although B2C ignores case in policy names."""
     claims = stack.idp.claims_for(WRITER_ID) | {"iss": stack.idp.issuer_for("tfp", "b2c_1_susi")}
-    token = stack.idp.mint(claims)
-    r = stack.run("doctor", token, "--json")
-    assert r.code == 1
-    iss = rules(r.json())["iss"]
-    assert not iss["ok"] and "letter case" in iss["fix"]
-    assert gateway_status(stack, token) == 401
+    iss = refused_by_doctor_and_gateway(stack, stack.idp.mint(claims), "iss")
+    assert "letter case" in iss["fix"]
 
 
 @pytest.mark.parametrize(("exp_in", "ok"), [(-5, True), (-60, False), (10, True)])
@@ -67,22 +74,13 @@ def test_a_token_without_kid_fails_the_kid_rule(stack: Stack) -> None:
     token = jwt.encode(stack.idp.claims_for(READER_ID), stack.idp.key, algorithm="RS256", headers={"typ": "JWT"})
     stack.idp.issued.append(token)
     assert "kid" not in jwt.get_unverified_header(token)
-    r = stack.run("doctor", token, "--json")
-    assert r.code == 1
-    kid = rules(r.json())["kid"]
-    assert not kid["ok"] and "no kid" in kid["detail"]
-    assert gateway_status(stack, token) == 401
+    assert "no kid" in refused_by_doctor_and_gateway(stack, token, "kid")["detail"]
 
 
 def test_a_token_without_exp_fails_the_exp_rule(stack: Stack) -> None:
     claims = stack.idp.claims_for(READER_ID)
     del claims["exp"]
-    token = stack.idp.mint(claims)
-    r = stack.run("doctor", token, "--json")
-    assert r.code == 1
-    exp = rules(r.json())["exp"]
-    assert not exp["ok"] and "no exp claim" in exp["detail"]
-    assert gateway_status(stack, token) == 401
+    assert "no exp claim" in refused_by_doctor_and_gateway(stack, stack.idp.mint(claims), "exp")["detail"]
 
 
 # --- JWKS size ------------------------------------------------------------------------------------
