@@ -261,11 +261,16 @@ BAD_VALUES = [
 ]
 
 
-def _set(cfg: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+def _parent(cfg: dict[str, Any], path: tuple[Any, ...]) -> Any:
+    """The map or list that holds the value at ``path``."""
     target: Any = cfg
     for part in path[:-1]:
         target = target[part]
-    target[path[-1]] = value
+    return target
+
+
+def set_at(cfg: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    _parent(cfg, path)[path[-1]] = value
 
 
 @pytest.mark.parametrize(
@@ -274,7 +279,7 @@ def _set(cfg: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
 def test_each_bad_value_is_named_with_what_is_valid(
     dev_config: dict[str, Any], path: tuple[Any, ...], value: Any, key: str, words: str
 ) -> None:
-    _set(dev_config, path, value)
+    set_at(dev_config, path, value)
     found = problems(dev_config)
     named = [p for p in found if p.startswith(f"{key}: ")]
     assert len(named) == 1, found
@@ -374,10 +379,7 @@ def test_a_value_ending_in_a_newline_is_refused(dev_config: dict[str, Any], path
     # it would have reached URLs, names and route keys in both clouds.
     dev_config["b2c-apigw:tenant"]["domain"] = "login.contoso.com"
     dev_config["b2c-apigw:api"]["appIdUri"] = "https://contosob2c.onmicrosoft.com/orders-dev"
-    target: Any = dev_config
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] += "\n"
+    _parent(dev_config, path)[path[-1]] += "\n"
     assert [p for p in problems(dev_config) if p.startswith(f"{key}: ")], problems(dev_config)
 
 

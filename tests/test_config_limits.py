@@ -10,7 +10,7 @@ import copy
 from typing import Any
 
 import pytest
-from test_config import getter, parse, problems
+from test_config import getter, parse, problems, set_at
 
 from components.config import ConfigError, read_settings
 from tests.example import DEV_CONFIG
@@ -22,10 +22,7 @@ GUID_HOST_URI = f"https://{LETTER_TENANT_ID}/orders"
 def _with(edits: dict[tuple[Any, ...], Any]) -> dict[str, Any]:
     cfg = copy.deepcopy(DEV_CONFIG)
     for path, value in edits.items():
-        target: Any = cfg
-        for part in path[:-1]:
-            target = target[part]
-        target[path[-1]] = value
+        set_at(cfg, path, value)
     return cfg
 
 
