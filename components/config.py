@@ -673,8 +673,9 @@ def _parse_clients(
         if any(c.name == name for c in out):
             p.add(f"{ikey}.name", f"duplicate client name {name!r}")
             continue
-        display = naming.client_display_name(api_name, stack, name) if api_name is not None else ""
-        if problem := _display_name_problem(display, stack):
+        if api_name is not None and (
+            problem := _display_name_problem(naming.client_display_name(api_name, stack, name), stack)
+        ):
             p.add(f"{ikey}.name", problem)
             continue
         ckey = f"{ikey} ({name})"
