@@ -20,6 +20,7 @@ from tests.example import DEV_CONFIG, TENANT_ID
 APP = "azuread:index/application:Application"
 SP = "azuread:index/servicePrincipal:ServicePrincipal"
 ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
+PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
 AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 ROUTE = "aws:apigatewayv2/route:Route"
 ISSUER_TFP = f"https://contosob2c.b2clogin.com/tfp/{TENANT_ID}/B2C_1_susi/v2.0/"
@@ -41,7 +42,7 @@ def test_declares_the_expected_resources(dev: ProgramRun) -> None:
         APP: 2,
         SP: 2,
         ASSIGNMENT: 1,
-        "azuread:index/applicationPassword:ApplicationPassword": 1,
+        PASSWORD: 1,
         "aws:apigatewayv2/api:Api": 1,
         AUTHORIZER: 1,
         "aws:apigatewayv2/integration:Integration": 1,
@@ -110,7 +111,7 @@ def test_the_users_settings_reach_the_resources() -> None:
     assert stage["defaultRouteSettings"] == {"throttlingBurstLimit": 7, "throttlingRateLimit": 2.5}
     group = run.mocks.one("aws:cloudwatch/logGroup:LogGroup", "http-access-logs").inputs
     assert group["retentionInDays"] == 14
-    password = run.mocks.one("azuread:index/applicationPassword:ApplicationPassword", "client-reporting-secret")
+    password = run.mocks.one(PASSWORD, "client-reporting-secret")
     assert password.inputs["endDateRelative"] == f"{30 * 24}h"
     for r in (run.mocks.one("aws:apigatewayv2/api:Api", "http-api").inputs, stage, group):
         assert r["tags"] == {"project": "b2c-apigw", "stack": "trial", "api": "orders"}
@@ -127,7 +128,7 @@ def test_stack_outputs(dev: ProgramRun) -> None:
     assert values["scope"] == "https://contosob2c.onmicrosoft.com/orders-dev/.default"
     assert values["routes"] == {"GET /posts": ["app.read"], "POST /posts": ["app.write"], "GET /health": []}
     client_app = dev.mocks.one(APP, "client-reporting-app")
-    password = dev.mocks.one("azuread:index/applicationPassword:ApplicationPassword", "client-reporting-secret")
+    password = dev.mocks.one(PASSWORD, "client-reporting-secret")
     assert values["clients"] == {
         "reporting": {
             "clientId": client_app.outputs["clientId"],
@@ -201,7 +202,7 @@ def test_renaming_the_api_leaves_every_client_secret_in_place() -> None:
     renamed = json.loads(json.dumps(DEV_CONFIG))
     renamed["b2c-apigw:api"]["name"] = "sales"
     before, after = _by_urn(run_program(DEV_CONFIG)), _by_urn(run_program(renamed))
-    key = ("azuread:index/applicationPassword:ApplicationPassword", "client-reporting-secret")
+    key = (PASSWORD, "client-reporting-secret")
     b, a = before[key], after[key]
     moved = {k for k in a.inputs.keys() | b.inputs.keys() if a.inputs.get(k) != b.inputs.get(k)}
     assert moved == {"displayName"}  # the label would change...
@@ -215,7 +216,7 @@ def test_changing_secret_days_rotates_the_secret() -> None:
     # README: "Changing secretDays also rotates it" - the lifetime must not be among the ignored inputs.
     longer = json.loads(json.dumps(DEV_CONFIG))
     longer["b2c-apigw:clients"][0]["secretDays"] = 365
-    key = ("azuread:index/applicationPassword:ApplicationPassword", "client-reporting-secret")
+    key = (PASSWORD, "client-reporting-secret")
     b, a = _by_urn(run_program(DEV_CONFIG))[key], _by_urn(run_program(longer))[key]
     assert (b.inputs["endDateRelative"], a.inputs["endDateRelative"]) == ("4320h", "8760h")
     assert "endDateRelative" not in a.ignore_changes
