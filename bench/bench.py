@@ -20,7 +20,7 @@ bare bound), and the same routes as untyped CustomResources with their six wire 
 cheapest registration there is; the program does not use it, as it would lose the SDK's
 argument names and types for a mocked-registration benchmark).
 
-Run: python bench/bench.py [--repeat N]
+Run from the project root: uv run python -m bench.bench [--repeat N]
 """
 
 from __future__ import annotations
@@ -30,21 +30,16 @@ import copy
 import gc
 import re
 import statistics
-import sys
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+import pulumi
+import pulumi_aws as aws
+import pulumi_azuread as azuread
 
-import pulumi  # noqa: E402
-import pulumi_aws as aws  # noqa: E402
-import pulumi_azuread as azuread  # noqa: E402
-from mocks import Registered, install_mocks, run_program, settle  # noqa: E402
-
-from tests.example import DEV_CONFIG  # noqa: E402
+from tests.support.example import DEV_CONFIG
+from tests.support.mocks import Registered, install_mocks, run_program, settle
 
 PERMISSIONS = [f"app.p{i}" for i in range(10)]
 GRANTS_PER_CLIENT = 2

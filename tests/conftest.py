@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.example import DEV_CONFIG
+from tests.support.example import DEV_CONFIG
 
 
 @pytest.fixture

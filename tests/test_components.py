@@ -8,13 +8,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_azuread as azuread
 import pytest
-from mocks import RecordingMocks, install_mocks, settle
 
 from components import naming
 from components.api_app import ApiApp, ApiAppArgs
 from components.client_app import ClientApp, ClientAppArgs
 from components.config import Permission, Route, Throttle
 from components.http_api import JwtHttpApi, JwtHttpApiArgs
+from tests.support.mocks import RecordingMocks, install_mocks, settle
 
 APP = "azuread:index/application:Application"
 SP = "azuread:index/servicePrincipal:ServicePrincipal"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from components import config
 from components.config import ConfigError, Settings, parse_settings, read_pulumi_settings, read_settings
-from tests.example import DEV_CONFIG, TENANT_ID
+from tests.support.example import DEV_CONFIG, TENANT_ID
 
 
 def getter(cfg: dict[str, Any]) -> Callable[[str], str | None]:

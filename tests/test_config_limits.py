@@ -13,7 +13,7 @@ import pytest
 from test_config import getter, parse, problems, set_at
 
 from components.config import ConfigError, read_settings
-from tests.example import DEV_CONFIG
+from tests.support.example import DEV_CONFIG
 
 LETTER_TENANT_ID = "abcdef01-2345-6789-abcd-ef0123456789"
 GUID_HOST_URI = f"https://{LETTER_TENANT_ID}/orders"

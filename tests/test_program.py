@@ -11,11 +11,11 @@ from unittest import mock
 
 import pulumi
 import pytest
-from mocks import MAIN, SECRET_MARKER, ProgramRun, Registered, install_mocks, run_program, settle
 from test_config import BAD_VALUES
 
 from components import naming
-from tests.example import DEV_CONFIG, TENANT_ID
+from tests.support.example import DEV_CONFIG, TENANT_ID
+from tests.support.mocks import MAIN, SECRET_MARKER, ProgramRun, Registered, install_mocks, run_program, settle
 
 APP = "azuread:index/application:Application"
 SP = "azuread:index/servicePrincipal:ServicePrincipal"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from mocks import ProgramRun, run_program
 
-from tests.example import DEV_CONFIG
-from tests.readme import README, code_block
+from tests.support.example import DEV_CONFIG
+from tests.support.mocks import ProgramRun, run_program
+from tests.support.readme import README, code_block
 
 ROOT = Path(__file__).resolve().parent.parent
 

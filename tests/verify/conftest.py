@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from tests.verify.fakes import FakeB2C, FakeGateway, FakeUpstream
-from tests.verify.harness import READER_ID, READER_SECRET, ROUTES, WRITER_ID, WRITER_SECRET, Stack
+from tests.support.fakes import FakeB2C, FakeGateway, FakeUpstream
+from tests.support.harness import READER_ID, READER_SECRET, ROUTES, WRITER_ID, WRITER_SECRET, Stack
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.readme import code_block
-from tests.verify.harness import READER_SECRET, Stack, assert_no_leaks, leaks
+from tests.support.harness import READER_SECRET, Stack, assert_no_leaks, leaks
+from tests.support.readme import code_block
 
 FAKE_PULUMI = """\
 import json, os, sys

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.verify.harness import READER_SECRET, Stack, assert_no_leaks, call
+from tests.support.harness import READER_SECRET, Stack, assert_no_leaks, call
 from verify import smoke
 from verify.cli import main
 

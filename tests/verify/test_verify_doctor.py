@@ -11,7 +11,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from tests.verify.harness import READER_ID, WRITER_ID, Stack, rules
+from tests.support.harness import READER_ID, WRITER_ID, Stack, rules
 
 
 def routes(data: Any) -> dict[str, str]:

@@ -11,7 +11,7 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.verify.fakes import Reply, Served, json_reply
+from tests.support.fakes import Reply, Served, json_reply
 from verify.http import HttpClient, HttpError, HttpSettings
 
 

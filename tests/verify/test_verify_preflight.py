@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.verify.harness import Stack, call, checks
+from tests.support.harness import Stack, call, checks
 
 
 def test_tfp_issuer_passes_every_check(stack: Stack) -> None:

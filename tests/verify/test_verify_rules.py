@@ -11,8 +11,8 @@ import jwt
 import pytest
 import requests
 
-from tests.verify.fakes import FakeB2C, json_reply
-from tests.verify.harness import READER_ID, WRITER_ID, Stack, calls, checks, leaks, rules
+from tests.support.fakes import FakeB2C, json_reply
+from tests.support.harness import READER_ID, WRITER_ID, Stack, calls, checks, leaks, rules
 from verify import doctor, smoke
 from verify.http import HttpClient, HttpSettings
 

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.verify.fakes import json_reply
-from tests.verify.harness import READER_ID, READER_SECRET, WRITER_ID, WRITER_SECRET, Stack, calls
+from tests.support.fakes import json_reply
+from tests.support.harness import READER_ID, READER_SECRET, WRITER_ID, WRITER_SECRET, Stack, calls
 
 
 def test_seed_scenario_every_status_as_the_grants_say(stack: Stack) -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.verify.harness import leaks
+from tests.support.harness import leaks
 from verify.authorizer import check_times
 from verify.b2c import B2C, parse_issuer, parse_token_endpoint
 from verify.cli import hide_arguments

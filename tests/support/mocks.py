@@ -24,7 +24,7 @@ from unittest import mock
 
 import pulumi
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "__main__.py"
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"

@@ -13,7 +13,7 @@ import yaml
 
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
 
-DEV_CONFIG: dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parent.parent / "Pulumi.dev.yaml").read_text())[
+DEV_CONFIG: dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "Pulumi.dev.yaml").read_text())[
     "config"
 ]
 assert DEV_CONFIG["b2c-apigw:tenant"]["id"] == TENANT_ID

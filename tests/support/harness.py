@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.verify.fakes import FakeB2C, FakeGateway, FakeUpstream
+from tests.support.fakes import FakeB2C, FakeGateway, FakeUpstream
 from verify.cli import main
 
 ROUTES: dict[str, list[str]] = {
