@@ -11,7 +11,7 @@ import pulumi_azuread as azuread
 from . import naming
 from .config import Permission
 
-# DOMAIN.md: B2C's token endpoint refuses the client credentials grant (AADB2C90085) unless the
+# docs/facts.md: B2C's token endpoint refuses the client credentials grant (AADB2C90085) unless the
 # registrations accept "Accounts in any identity provider or organizational directory". Entra's
 # validation table lists app roles as unsupported with this audience, yet the B2C client-credentials
 # doc adds them and B2C honours them; a Graph validation error about it is a finding to report.

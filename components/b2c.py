@@ -4,7 +4,7 @@ Everything tenant-specific that the AWS side consumes (the authorizer's issuer) 
 (token endpoint, discovery) is built here, so a second identity platform (Entra External ID,
 ``<tenant>.ciamlogin.com``) can be added without touching the AWS component.
 
-Sources (see ``../shared/design/DOMAIN.md``, "Issuer and discovery"):
+Sources (see `docs/facts.md`, "Issuer and discovery"):
 
 - Token endpoints are policy-scoped:
   ``https://<host>/<tenant>.onmicrosoft.com/<policy>/oauth2/v2.0/token``.

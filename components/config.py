@@ -7,7 +7,7 @@ user fixes a config in one round. ``read_settings`` reads the keys from Pulumi c
 creates anything: a bad config never deploys half a stack.
 
 The keys live in the ``b2c-apigw`` namespace (``tenant``, ``api``, ``clients``), plus the provider
-key ``azuread:tenantId``, which must name the B2C directory itself (DOMAIN.md: registrations made in
+key ``azuread:tenantId``, which must name the B2C directory itself (docs/facts.md: registrations made in
 the company's main directory are the commonest failure).
 """
 

@@ -16,7 +16,7 @@ from .config import Route, Throttle
 IDENTITY_SOURCE = "$request.header.Authorization"
 
 # One JSON object per request. $context.authorizer.error says why a call got 401; the claims say who
-# called and with which scopes (B2C puts the granted roles in scp, DOMAIN.md).
+# called and with which scopes (B2C puts the granted roles in scp, docs/facts.md).
 ACCESS_LOG_FORMAT = json.dumps(
     {
         "requestId": "$context.requestId",
@@ -103,7 +103,7 @@ class JwtHttpApi(pulumi.ComponentResource):
             opts=child,
         )
         # One integration serves every route: overwrite:path forwards the request's own path
-        # (DOMAIN.md, "HTTP proxy integrations"). HTTP proxy integrations support payload format 1.0 only.
+        # (docs/facts.md, "HTTP proxy integrations"). HTTP proxy integrations support payload format 1.0 only.
         integration = aws.apigatewayv2.Integration(
             f"{name}-upstream",
             api_id=api.id,

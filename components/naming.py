@@ -15,7 +15,7 @@ import uuid
 # would change every role id and so every grant: never change it.
 _ROLE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:b2c-apigw:app-role")
 
-# Entra ID caps identifier URIs at 120 characters (DOMAIN.md, "Identifier URIs").
+# Entra ID caps identifier URIs at 120 characters (docs/facts.md, "Identifier URIs").
 MAX_IDENTIFIER_URI_LENGTH = 120
 # Entra caps application display names at 90 characters for the AzureADandPersonalMicrosoftAccount
 # sign-in audience (learn.microsoft.com/entra/identity-platform/supported-accounts-validation).

@@ -122,7 +122,7 @@ def test_client_app_requires_and_is_granted_exactly_its_roles(mocks: RecordingMo
             "resourceObjectId": "api-sp-object-id",
         }
     password = mocks.one(PASSWORD, "client-reporting-secret")
-    # The password hangs off the application's resource id, not its client id (TESTING.md).
+    # The password hangs off the application's resource id, not its client id (docs/testing.md).
     assert password.inputs["applicationId"] == f"/applications/{app.outputs['objectId']}"
     assert password.inputs["endDateRelative"] == "2160h"
     assert "endDate" not in password.inputs
@@ -256,7 +256,7 @@ def test_http_api_authorizer_routes_integration_and_stage(mocks: RecordingMocks)
 
 
 def test_children_use_the_providers_the_caller_gives_the_component(mocks: RecordingMocks) -> None:
-    """E.g. an azuread provider for the B2C directory beside one for the company tenant (DOMAIN.md):
+    """E.g. an azuread provider for the B2C directory beside one for the company tenant (docs/facts.md):
     every child must reach the cloud through the provider given to its component."""
 
     def build() -> dict[str, object]:

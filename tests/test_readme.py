@@ -73,5 +73,5 @@ def test_the_readme_example_error_is_what_the_program_says() -> None:
 
 
 def test_the_readme_test_command_is_what_ci_runs() -> None:
-    command = re.search(r"^(\S+ -m pytest)\s+# the test command", README, re.M).group(1)
+    command = re.search(r"^(uv run pytest)\s+# the test command", README, re.M).group(1)
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """API Gateway's HTTP API JWT authorizer, as rules verify can hold a token against.
 
 Source: AWS "Control access to HTTP APIs with JWT authorizers" and "Troubleshooting issues with
-HTTP API JWT authorizers" (DOMAIN.md, "AWS API Gateway HTTP API JWT authorizer"):
+HTTP API JWT authorizers" (docs/facts.md, "AWS API Gateway HTTP API JWT authorizer"):
 
 - The token comes from ``Authorization``, bare or prefixed ``Bearer ``.
 - Keys come from the ``jwks_uri`` of ``{issuer}/.well-known/openid-configuration``; only RSA

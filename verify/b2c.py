@@ -1,6 +1,6 @@
 """Azure AD B2C: every B2C-specific URL shape, claim habit, error code and fix verify knows.
 
-Facts (DOMAIN.md, "Azure AD B2C side" and "Issuer and discovery"; sources: Microsoft Learn
+Facts (docs/facts.md, "Azure AD B2C side" and "Issuer and discovery"; sources: Microsoft Learn
 "Set up OAuth 2.0 client credentials flow in Azure Active Directory B2C", StackOverflow 72781554,
 the Microsoft Identity Web wiki "Azure AD B2C issuer claim support", Microsoft Q&A 1501268):
 

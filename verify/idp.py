@@ -4,7 +4,7 @@ Everything generic (OAuth 2.0 client credentials, OpenID discovery, API Gateway'
 lives in the other modules; everything about *one* platform's URL shapes, claim habits and error
 codes lives behind this protocol. Azure AD B2C is ``verify.b2c``. Its successor, Entra External
 ID (``<tenant>.ciamlogin.com``, app permissions in ``roles``), would be a second implementation
-(DOMAIN.md, "The platform's horizon").
+(docs/facts.md, "The platform's horizon").
 """
 
 from __future__ import annotations

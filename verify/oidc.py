@@ -1,7 +1,7 @@
 """OpenID discovery and JWKS, fetched the way API Gateway's JWT authorizer fetches them.
 
 API Gateway reads ``{issuer}/.well-known/openid-configuration``, follows its ``jwks_uri``, uses RSA
-keys only and rejects a JWKS over 150000 bytes (AWS "HTTP API quotas"; DOMAIN.md).
+keys only and rejects a JWKS over 150000 bytes (AWS "HTTP API quotas"; docs/facts.md).
 
 ``resolve_keys`` is the one path from an issuer to its keys that ``preflight`` and ``doctor``
 share: the issuer's discovery, else the identity platform's own discovery document (which API

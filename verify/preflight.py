@@ -1,6 +1,6 @@
 """``preflight``: will API Gateway find and trust the issuer? Run before or after ``pulumi up``.
 
-What the JWT authorizer does with its issuer (DOMAIN.md): it fetches
+What the JWT authorizer does with its issuer (docs/facts.md): it fetches
 ``<issuer>.well-known/openid-configuration``, takes the keys from its ``jwks_uri`` (RSA only, at
 most 150000 bytes) and requires each token's ``iss`` to equal the issuer byte for byte. Azure AD
 B2C serves discovery under the tfp issuer form only, which is why the default (tenant-form) issuer

@@ -1,6 +1,6 @@
 """``smoke``: every client against every route, each status compared with what the grants imply.
 
-Expectations (API Gateway's JWT authorizer, DOMAIN.md):
+Expectations (API Gateway's JWT authorizer, docs/facts.md):
 
 - a route without scopes is public: 2xx without a token;
 - a protected route: 401 without a token and 401 with a forged signature;

@@ -1,7 +1,7 @@
 """The OAuth 2.0 client credentials grant, as every client of the API performs it.
 
 POST ``grant_type=client_credentials``, ``client_id``, ``client_secret`` and
-``scope=<App ID URI>/.default`` as a form to the token endpoint (DOMAIN.md, "The flow"). The
+``scope=<App ID URI>/.default`` as a form to the token endpoint (docs/facts.md, "The flow"). The
 credentials go in the form body, not in a Basic ``Authorization`` header: B2C answers the latter with
 ``AADB2C90085`` (Microsoft Q&A 1114972). Each call
 fetches a fresh token: a revoked grant only disappears from *new* tokens (tokens live 60 minutes

@@ -1,4 +1,4 @@
-"""The example stack the README deploys, read from Pulumi.dev.yaml itself so the tests and the
+"""The example stack the README deploys, read from examples/b2c-minimal.yaml itself so the tests and the
 example cannot drift apart: the config keys exactly as they reach the program.
 
 A plain module, not conftest.py: ``from conftest import ...`` picks whichever conftest pytest
@@ -13,7 +13,7 @@ import yaml
 
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
 
-DEV_CONFIG: dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "Pulumi.dev.yaml").read_text())[
-    "config"
-]
+DEV_CONFIG: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "examples" / "b2c-minimal.yaml").read_text()
+)["config"]
 assert DEV_CONFIG["b2c-apigw:tenant"]["id"] == TENANT_ID

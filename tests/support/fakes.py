@@ -1,6 +1,6 @@
 """Loopback test doubles for ``verify``: a B2C-like identity server, API Gateway, an upstream.
 
-They are written from the documented behaviour (DOMAIN.md), independently of ``verify``'s own
+They are written from the documented behaviour (docs/facts.md), independently of ``verify``'s own
 modules, so the tests hold verify against the rules rather than against itself:
 
 - ``FakeB2C``: policy-scoped token endpoint (client credentials grant, client id/secret checked,
@@ -163,7 +163,7 @@ class FakeB2C(Served):
     issued: list[str] = field(default_factory=list)
     log: list[tuple[str, str]] = field(default_factory=list)
 
-    # URLs, shaped like B2C's (DOMAIN.md) on a loopback "host".
+    # URLs, shaped like B2C's (docs/facts.md) on a loopback "host".
     @property
     def token_url(self) -> str:
         return f"{self.base}/{self.tenant_name}.onmicrosoft.com/{self.policy}/oauth2/v2.0/token"

@@ -2,7 +2,7 @@
 
 Each resource type gets realistic computed outputs (ids, client ids, ARNs, endpoints, a password
 value), as pulumi/examples `testing-unit-py` does: without them these Outputs resolve to None and
-tests would check nothing (../shared/design/TESTING.md). Every registration is recorded with its
+tests would check nothing (docs/testing.md). Every registration is recorded with its
 inputs (camelCase wire names) so tests assert what would reach the providers.
 
 ``run_program`` runs the real ``__main__.py`` under these mocks with a given stack config and
