@@ -1,0 +1,402 @@
+"""The section parsers: ``tenant``, ``api`` (with its permissions, routes and throttle) and
+``clients``, and ``parse_settings``, which runs them all and the checks across sections."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+from .. import b2c, naming
+from .fields import (
+    _AWS_REGION,
+    _GUID,
+    _HOSTNAME,
+    _PERMISSION,
+    _POLICY,
+    _SLUG,
+    _TENANT_NAME,
+    _check_permission_refs,
+    _int,
+    _mapping,
+    _Problems,
+    _show,
+    _string,
+    _string_list,
+)
+from .keys import _API_KEYS, _CLIENT_KEYS, _PERMISSION_KEYS, _ROUTE_KEYS, _TENANT_KEYS, _THROTTLE_KEYS, NAMESPACE
+from .limits import (
+    DEFAULT_ISSUER_FORMAT,
+    DEFAULT_LOG_RETENTION_DAYS,
+    DEFAULT_ROUTES_QUOTA,
+    DEFAULT_SECRET_DAYS,
+    DEFAULT_THROTTLE_BURST,
+    DEFAULT_THROTTLE_RATE,
+    LOG_RETENTION_DAYS,
+    MAX_GRANTS_PER_CLIENT,
+    MAX_SCOPES_PER_ROUTE,
+    MAX_SECRET_DAYS,
+    MAX_THROTTLE_BURST,
+    MAX_THROTTLE_RATE,
+    MIN_SECRET_DAYS,
+)
+from .model import Api, Client, ConfigError, Permission, Route, Settings, Tenant, Throttle
+from .routes import _check_route_key, _renamed_parameter, _route_shape
+from .urls import _parse_identifier_uri, _parse_upstream
+
+
+def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
+    key = f"{NAMESPACE}:tenant"
+    t = _mapping(raw, key, _TENANT_KEYS, p)
+    if t is None:
+        return None
+    before = len(p.items)
+    name = _string(t, "name", key, p)
+    if name is not None and not _TENANT_NAME.match(name):
+        hint = ""
+        if "." in name:
+            hint = f"; give only the prefix, e.g. {name.split('.', 1)[0].lower()!r}"
+        elif name.lower() != name:
+            hint = f"; write it in lowercase, {name.lower()!r}"
+        p.add(
+            f"{key}.name",
+            f"{name!r} is not an onmicrosoft.com prefix "
+            f"(lowercase letters and digits only, at most 63 characters{hint})",
+        )
+    tenant_id = _string(t, "id", key, p)
+    if tenant_id is not None and not _GUID.match(tenant_id):
+        p.add(
+            f"{key}.id",
+            f"{tenant_id!r} is not a GUID (the B2C directory's tenant id, e.g. 11111111-2222-3333-4444-555555555555)",
+        )
+    policy = _string(t, "policy", key, p)
+    if policy is not None and not _POLICY.match(policy):
+        p.add(
+            f"{key}.policy",
+            f"{policy!r} is not a B2C user flow or custom policy name "
+            "(B2C_1_<name> for a user flow, B2C_1A_<name> for a custom policy)",
+        )
+    fmt = t.get("issuerFormat", DEFAULT_ISSUER_FORMAT)
+    if fmt not in b2c.ISSUER_FORMATS:
+        p.add(f"{key}.issuerFormat", f"{_show(fmt)} is not an issuer format (valid: tfp, tenant)")
+    domain = _string(t, "domain", key, p, required=False)
+    if domain is not None and not _HOSTNAME.match(domain):
+        p.add(
+            f"{key}.domain",
+            f"{domain!r} is not a host name (give only the host, e.g. login.contoso.com, without https:// or a path)",
+        )
+    if len(p.items) > before or name is None or tenant_id is None or policy is None:
+        return None
+    return Tenant(
+        name=name,
+        id=tenant_id.lower(),
+        policy=policy,
+        issuer_format=cast(b2c.IssuerFormat, fmt),
+        domain=domain,
+    )
+
+
+def _parse_permissions(raw: object, key: str, p: _Problems) -> tuple[Permission, ...]:
+    if not isinstance(raw, list) or not raw:
+        p.add(key, f"must be a non-empty list of {{value, description}} (got {_show(raw)})")
+        return ()
+    out: list[Permission] = []
+    for i, item in enumerate(raw):
+        ikey = f"{key}[{i}]"
+        m = _mapping(item, ikey, _PERMISSION_KEYS, p)
+        if m is None:
+            continue
+        value = _string(m, "value", ikey, p)
+        if value is None:
+            continue
+        if not _PERMISSION.match(value):
+            p.add(
+                f"{ikey}.value",
+                f"{value!r} is not a valid app role value (letters, digits, '.', '_', ':' and '-', "
+                "no spaces, starting with a letter or digit, at most 120 characters)",
+            )
+            continue
+        if any(q.value == value for q in out):
+            p.add(f"{ikey}.value", f"duplicate permission {value!r} (each value defines one app role)")
+            continue
+        description = _string(m, "description", ikey, p, required=False) or f"Allows {value}"
+        out.append(Permission(value=value, description=description))
+    return tuple(out)
+
+
+def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problems) -> tuple[Route, ...]:
+    if not isinstance(raw, list) or not raw:
+        p.add(key, f"must be a non-empty list of {{route, scopes}} or {{route, public: true}} (got {_show(raw)})")
+        return ()
+    out: list[Route] = []
+    shapes: dict[str, str] = {}  # route shape -> the first route key of that shape (linear, not pairwise)
+    # (path before a parameter, greedy) -> (the parameter's name there, the first route key naming it)
+    parameter_names: dict[tuple[str, bool], tuple[str, str]] = {}
+    for i, item in enumerate(raw):
+        ikey = f"{key}[{i}]"
+        m = _mapping(item, ikey, _ROUTE_KEYS, p)
+        if m is None:
+            continue
+        route_key = _string(m, "route", ikey, p)
+        if route_key is None or not _check_route_key(route_key, f"{ikey}.route", p):
+            continue
+        shape = _route_shape(route_key)
+        first = shapes.get(shape)
+        if first == route_key:
+            p.add(f"{ikey}.route", f"duplicate route {route_key!r} (each route key may appear once)")
+            continue
+        if first is not None:
+            p.add(
+                f"{ikey}.route",
+                f"{route_key!r} matches the same requests as {first!r} (only path parameter names differ)",
+            )
+            continue
+        renamed = _renamed_parameter(route_key, parameter_names)
+        if renamed:
+            p.add(f"{ikey}.route", renamed)
+            continue
+        shapes[shape] = route_key
+        public = m.get("public", False)
+        if not isinstance(public, bool):
+            p.add(f"{ikey}.public", f"must be true or false (got {_show(public)})")
+            continue
+        rkey = f"{ikey} ({route_key}).scopes"
+        scopes = _string_list(m, "scopes", f"{ikey} ({route_key})", p)
+        if scopes is None:
+            continue
+        if public and scopes:
+            p.add(rkey, "a public route takes no scopes: remove them, or remove 'public: true'")
+            continue
+        if not public and not scopes:
+            p.add(
+                rkey,
+                "a protected route needs at least one scope "
+                f"(one of: {', '.join(permissions)}); to serve it without a token set 'public: true'",
+            )
+            continue
+        if len(scopes) > MAX_SCOPES_PER_ROUTE:
+            p.add(rkey, f"has {len(scopes)} scopes; API Gateway allows at most {MAX_SCOPES_PER_ROUTE} per route")
+            continue
+        out.append(Route(key=route_key, scopes=_check_permission_refs(scopes, permissions, rkey, p), public=public))
+    return tuple(out)
+
+
+def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
+    if raw is None:
+        return Throttle(burst=DEFAULT_THROTTLE_BURST, rate=DEFAULT_THROTTLE_RATE)
+    m = _mapping(raw, key, _THROTTLE_KEYS, p)
+    if m is None:
+        return None
+    burst = _int(m, "burst", key, DEFAULT_THROTTLE_BURST, p)
+    # 0 is accepted by AWS and answers every request with 429: never what a stack wants.
+    if burst is not None and not 1 <= burst <= MAX_THROTTLE_BURST:
+        p.add(f"{key}.burst", f"{burst} is outside 1..{MAX_THROTTLE_BURST} (requests)")
+        burst = None
+    rate = m.get("rate", DEFAULT_THROTTLE_RATE)
+    # `pulumi config set --path ...throttle.rate 12.5` stores a string: without --type float (newer
+    # CLIs only) the CLI types only whole numbers and true/false (pulumi config set docs).
+    if isinstance(rate, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?", rate):
+        rate = float(rate)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= MAX_THROTTLE_RATE:
+        p.add(
+            f"{key}.rate",
+            f"{_show(rate)} must be a number above 0 and at most {MAX_THROTTLE_RATE:g} (requests per second)",
+        )
+        return None
+    if burst is None:
+        return None
+    return Throttle(burst=burst, rate=float(rate))
+
+
+def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> Api | None:
+    key = f"{NAMESPACE}:api"
+    a = _mapping(raw, key, _API_KEYS, p)
+    if a is None:
+        return None
+    before = len(p.items)
+    name = _string(a, "name", key, p)
+    if name is not None and not _SLUG.match(name):
+        p.add(
+            f"{key}.name",
+            f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
+        )
+    elif name is not None and (problem := _display_name_problem(naming.api_display_name(name, stack), stack)):
+        p.add(f"{key}.name", problem)
+    permissions = _parse_permissions(a.get("permissions"), f"{key}.permissions", p)
+    values = [q.value for q in permissions]
+    upstream = _parse_upstream(a.get("upstream"), f"{key}.upstream", p)
+    routes = _parse_routes(a.get("routes"), f"{key}.routes", values, p)
+    throttle = _parse_throttle(a.get("throttle"), f"{key}.throttle", p)
+    retention = _int(a, "logRetentionDays", key, DEFAULT_LOG_RETENTION_DAYS, p)
+    if retention is not None and retention not in LOG_RETENTION_DAYS:
+        p.add(
+            f"{key}.logRetentionDays",
+            f"{retention} is not a CloudWatch retention (valid: {', '.join(map(str, LOG_RETENTION_DAYS))})",
+        )
+    identifier_uri: str | None = None
+    if "appIdUri" in a:
+        identifier_uri = _parse_identifier_uri(a["appIdUri"], f"{key}.appIdUri", tenant, p)
+    elif tenant is not None and name is not None and _SLUG.match(name):
+        identifier_uri = naming.default_identifier_uri(tenant.name, name, stack)
+        if len(identifier_uri) > naming.MAX_IDENTIFIER_URI_LENGTH:
+            p.add(
+                f"{key}.name",
+                f"the App ID URI {identifier_uri!r} would exceed {naming.MAX_IDENTIFIER_URI_LENGTH} characters: "
+                "shorten the API name or set api.appIdUri",
+            )
+    if (
+        len(p.items) > before
+        or name is None
+        or upstream is None
+        or throttle is None
+        or retention is None
+        or identifier_uri is None
+    ):
+        return None
+    return Api(
+        name=name,
+        permissions=permissions,
+        upstream=upstream,
+        routes=routes,
+        throttle=throttle,
+        log_retention_days=retention,
+        identifier_uri=identifier_uri,
+    )
+
+
+def _display_name_problem(display_name: str, stack: str) -> str | None:
+    """Whether Entra would refuse this display name. It bounds every other visible name too: the
+    HTTP API name (128 in the AWS provider) and the log group name are shorter than it."""
+    if len(display_name) <= naming.MAX_DISPLAY_NAME_LENGTH:
+        return None
+    return (
+        f"the registration's display name {display_name!r} would be {len(display_name)} characters; Entra "
+        f"allows {naming.MAX_DISPLAY_NAME_LENGTH} for this sign-in audience: shorten this name or the stack's "
+        f"({stack!r})"
+    )
+
+
+def _parse_clients(
+    raw: object, permissions: Sequence[str] | None, api_name: str | None, stack: str, p: _Problems
+) -> tuple[Client, ...]:
+    key = f"{NAMESPACE}:clients"
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        p.add(key, f"must be a list of {{name, grants, secretDays}} (got {_show(raw)})")
+        return ()
+    out: list[Client] = []
+    for i, item in enumerate(raw):
+        ikey = f"{key}[{i}]"
+        m = _mapping(item, ikey, _CLIENT_KEYS, p)
+        if m is None:
+            continue
+        name = _string(m, "name", ikey, p)
+        if name is None:
+            continue
+        if not _SLUG.match(name):
+            p.add(
+                f"{ikey}.name",
+                f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
+            )
+            continue
+        if any(c.name == name for c in out):
+            p.add(f"{ikey}.name", f"duplicate client name {name!r}")
+            continue
+        if api_name is not None and (
+            problem := _display_name_problem(naming.client_display_name(api_name, stack, name), stack)
+        ):
+            p.add(f"{ikey}.name", problem)
+            continue
+        ckey = f"{ikey} ({name})"
+        grants = _string_list(m, "grants", ckey, p)
+        days = _int(m, "secretDays", ckey, DEFAULT_SECRET_DAYS, p)
+        if days is not None and not MIN_SECRET_DAYS <= days <= MAX_SECRET_DAYS:
+            p.add(f"{ckey}.secretDays", f"{days} is outside {MIN_SECRET_DAYS}..{MAX_SECRET_DAYS} (days)")
+            continue
+        if grants is None or days is None:
+            continue
+        if len(grants) > MAX_GRANTS_PER_CLIENT:
+            p.add(
+                f"{ckey}.grants",
+                f"has {len(grants)} grants; Entra allows at most {MAX_GRANTS_PER_CLIENT} permissions of one API "
+                "per application with this sign-in audience",
+            )
+            continue
+        checked = _check_permission_refs(grants, permissions, f"{ckey}.grants", p) if permissions is not None else ()
+        out.append(Client(name=name, grants=checked, secret_days=days))
+    return tuple(out)
+
+
+def parse_settings(
+    *,
+    tenant: object,
+    api: object,
+    clients: object,
+    stack: str,
+    azuread_tenant_id: str | None,
+    aws_region: str | None,
+) -> Settings:
+    """Validate the raw config values (as decoded from YAML/JSON) and return typed settings.
+
+    Raises ``ConfigError`` naming every bad key; ``None`` stands for a key that is not set.
+    ``aws_region`` is ``aws:region`` or, as the AWS provider also reads it, ``AWS_REGION`` /
+    ``AWS_DEFAULT_REGION``.
+    """
+    p = _Problems()
+    notices: list[str] = []
+    # Checked here so that a bad region stops the run before Azure resources are created, rather
+    # than failing at the first AWS resource. Unset is only a notice: the provider may still find
+    # a region in the AWS profile.
+    if aws_region is None:
+        notices.append(
+            "aws:region is not set (nor AWS_REGION / AWS_DEFAULT_REGION): the AWS provider will use the "
+            "profile's region, or fail after the Azure side was created; set aws:region"
+        )
+    elif not _AWS_REGION.match(aws_region):
+        p.add("aws:region", f"{aws_region!r} is not an AWS region name (e.g. eu-west-1)")
+    if tenant is None:
+        p.add(f"{NAMESPACE}:tenant", "is missing (a map with name, id and policy; see the README)")
+    if api is None:
+        p.add(f"{NAMESPACE}:api", "is missing (a map with name, permissions, upstream and routes; see the README)")
+    t = _parse_tenant(tenant, p) if tenant is not None else None
+    a = _parse_api(api, t, stack, p) if api is not None else None
+    # Grants are checked against the permissions even when another api key is bad, so that one
+    # run names every problem; the permissions' own problems were reported above.
+    permission_values: list[str] | None = None
+    if a is not None:
+        permission_values = list(a.permission_values)
+    elif isinstance(api, Mapping):
+        permission_values = [q.value for q in _parse_permissions(api.get("permissions"), "", _Problems())]
+    api_name = a.name if a is not None else None
+    if api_name is None and isinstance(api, Mapping) and isinstance(api.get("name"), str) and _SLUG.match(api["name"]):
+        api_name = api["name"]
+    c = _parse_clients(clients, permission_values, api_name, stack, p)
+    if a is not None and len(a.routes) > DEFAULT_ROUTES_QUOTA:
+        notices.append(
+            f"api.routes has {len(a.routes)} routes; API Gateway's default quota is {DEFAULT_ROUTES_QUOTA} per API "
+            "(Service Quotas: Routes per API): unless it was raised for this account, pulumi up fails partway"
+        )
+
+    if azuread_tenant_id is None:
+        p.add(
+            "azuread:tenantId",
+            "is not set: set it to the B2C directory's id (tenant.id) so the azuread provider "
+            "creates the registrations there and not in another directory",
+        )
+    elif (
+        isinstance(tenant, Mapping)
+        and isinstance(tenant.get("id"), str)
+        and _GUID.match(tenant["id"])  # a malformed tenant.id is reported once, above
+        and azuread_tenant_id.strip().lower() != str(tenant["id"]).strip().lower()
+    ):
+        p.add(
+            "azuread:tenantId",
+            f"{azuread_tenant_id!r} differs from {NAMESPACE}:tenant.id {tenant['id']!r}: the registrations "
+            "would be created in another directory than the B2C tenant that issues the tokens",
+        )
+
+    if p.items:
+        raise ConfigError(p.items)
+    assert t is not None and a is not None  # no problems means every section parsed
+    return Settings(stack=stack, tenant=t, api=a, clients=c, notices=tuple(notices))
