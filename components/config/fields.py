@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import Any, cast
 
 # Patterns end in \Z, not $: $ also matches before a final newline, which a YAML block scalar (|) adds.
@@ -47,7 +48,9 @@ def _show(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _mapping(raw: object, key: str, allowed: Sequence[str], p: _Problems) -> Mapping[str, Any] | None:
+def _mapping(raw: object, key: str, keys: type[StrEnum], p: _Problems) -> Mapping[str, Any] | None:
+    """``raw`` as a map, with each key it has that is not one of ``keys`` reported."""
+    allowed = [k.value for k in keys]
     if not isinstance(raw, Mapping):
         p.add(key, f"must be a map with the keys {', '.join(allowed)} (got {_show(raw)})")
         return None

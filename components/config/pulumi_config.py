@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import cast
 
 from .fields import _Problems
-from .keys import NAMESPACE, SECTIONS
+from .keys import NAMESPACE, Section
 from .model import ConfigError, Settings
 from .sections import parse_settings
 
@@ -41,17 +41,17 @@ def read_settings(
     """
     env = {} if env is None else env
     p = _Problems()
-    valid = [f"{NAMESPACE}:{s}" for s in SECTIONS]
+    valid = [s.key for s in Section]
     for key in sorted(keys):
         if key.startswith(f"{NAMESPACE}:") and key not in valid:
             p.add(key, f"unknown key (valid: {', '.join(valid)})")
-    values = {s: _decode(get(f"{NAMESPACE}:{s}")) for s in SECTIONS}
+    values = {s: _decode(get(s.key)) for s in Section}
     azuread_tenant_id = get("azuread:tenantId")
     try:
         settings = parse_settings(
-            tenant=values["tenant"],
-            api=values["api"],
-            clients=values["clients"],
+            tenant=values[Section.TENANT],
+            api=values[Section.API],
+            clients=values[Section.CLIENTS],
             stack=stack,
             azuread_tenant_id=azuread_tenant_id,
             aws_region=get("aws:region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
@@ -69,7 +69,7 @@ def read_settings(
         if key in secret
     ]
     if p.items or leaked:
-        hidden = [str(leaf) for s in SECTIONS if f"{NAMESPACE}:{s}" in secret for leaf in _leaves(values[s])]
+        hidden = [str(leaf) for s in Section if s.key in secret for leaf in _leaves(values[s])]
         if azuread_tenant_id and "azuread:tenantId" in secret:
             hidden.append(azuread_tenant_id)
         raise ConfigError([*leaked, *(_hide(problem, secret, hidden) for problem in p.items)])

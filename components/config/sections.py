@@ -24,7 +24,7 @@ from .fields import (
     _string,
     _string_list,
 )
-from .keys import _API_KEYS, _CLIENT_KEYS, _PERMISSION_KEYS, _ROUTE_KEYS, _TENANT_KEYS, _THROTTLE_KEYS, NAMESPACE
+from .keys import ApiKey, ClientKey, PermissionKey, RouteEntryKey, Section, TenantKey, ThrottleKey
 from .limits import (
     DEFAULT_ISSUER_FORMAT,
     DEFAULT_LOG_RETENTION_DAYS,
@@ -46,12 +46,12 @@ from .urls import _parse_identifier_uri, _parse_upstream
 
 
 def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
-    key = f"{NAMESPACE}:tenant"
-    t = _mapping(raw, key, _TENANT_KEYS, p)
+    key = Section.TENANT.key
+    t = _mapping(raw, key, TenantKey, p)
     if t is None:
         return None
     before = len(p.items)
-    name = _string(t, "name", key, p)
+    name = _string(t, TenantKey.NAME, key, p)
     if name is not None and not _TENANT_NAME.match(name):
         hint = ""
         if "." in name:
@@ -59,30 +59,33 @@ def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
         elif name.lower() != name:
             hint = f"; write it in lowercase, {name.lower()!r}"
         p.add(
-            f"{key}.name",
+            f"{key}.{TenantKey.NAME}",
             f"{name!r} is not an onmicrosoft.com prefix "
             f"(lowercase letters and digits only, at most 63 characters{hint})",
         )
-    tenant_id = _string(t, "id", key, p)
+    tenant_id = _string(t, TenantKey.ID, key, p)
     if tenant_id is not None and not _GUID.match(tenant_id):
         p.add(
-            f"{key}.id",
+            f"{key}.{TenantKey.ID}",
             f"{tenant_id!r} is not a GUID (the B2C directory's tenant id, e.g. 11111111-2222-3333-4444-555555555555)",
         )
-    policy = _string(t, "policy", key, p)
+    policy = _string(t, TenantKey.POLICY, key, p)
     if policy is not None and not _POLICY.match(policy):
         p.add(
-            f"{key}.policy",
+            f"{key}.{TenantKey.POLICY}",
             f"{policy!r} is not a B2C user flow or custom policy name "
             "(B2C_1_<name> for a user flow, B2C_1A_<name> for a custom policy)",
         )
-    fmt = t.get("issuerFormat", DEFAULT_ISSUER_FORMAT)
+    fmt = t.get(TenantKey.ISSUER_FORMAT, DEFAULT_ISSUER_FORMAT)
     if fmt not in b2c.ISSUER_FORMATS:
-        p.add(f"{key}.issuerFormat", f"{_show(fmt)} is not an issuer format (valid: tfp, tenant)")
-    domain = _string(t, "domain", key, p, required=False)
+        p.add(
+            f"{key}.{TenantKey.ISSUER_FORMAT}",
+            f"{_show(fmt)} is not an issuer format (valid: {', '.join(b2c.ISSUER_FORMATS)})",
+        )
+    domain = _string(t, TenantKey.DOMAIN, key, p, required=False)
     if domain is not None and not _HOSTNAME.match(domain):
         p.add(
-            f"{key}.domain",
+            f"{key}.{TenantKey.DOMAIN}",
             f"{domain!r} is not a host name (give only the host, e.g. login.contoso.com, without https:// or a path)",
         )
     if len(p.items) > before or name is None or tenant_id is None or policy is None:
@@ -98,28 +101,28 @@ def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
 
 def _parse_permissions(raw: object, key: str, p: _Problems) -> tuple[Permission, ...]:
     if not isinstance(raw, list) or not raw:
-        p.add(key, f"must be a non-empty list of {{value, description}} (got {_show(raw)})")
+        p.add(key, f"must be a non-empty list of {{{', '.join(PermissionKey)}}} (got {_show(raw)})")
         return ()
     out: list[Permission] = []
     for i, item in enumerate(raw):
         ikey = f"{key}[{i}]"
-        m = _mapping(item, ikey, _PERMISSION_KEYS, p)
+        m = _mapping(item, ikey, PermissionKey, p)
         if m is None:
             continue
-        value = _string(m, "value", ikey, p)
+        value = _string(m, PermissionKey.VALUE, ikey, p)
         if value is None:
             continue
         if not _PERMISSION.match(value):
             p.add(
-                f"{ikey}.value",
+                f"{ikey}.{PermissionKey.VALUE}",
                 f"{value!r} is not a valid app role value (letters, digits, '.', '_', ':' and '-', "
                 "no spaces, starting with a letter or digit, at most 120 characters)",
             )
             continue
         if any(q.value == value for q in out):
-            p.add(f"{ikey}.value", f"duplicate permission {value!r} (each value defines one app role)")
+            p.add(f"{ikey}.{PermissionKey.VALUE}", f"duplicate permission {value!r} (each value defines one app role)")
             continue
-        description = _string(m, "description", ikey, p, required=False) or f"Allows {value}"
+        description = _string(m, PermissionKey.DESCRIPTION, ikey, p, required=False) or f"Allows {value}"
         out.append(Permission(value=value, description=description))
     return tuple(out)
 
@@ -134,34 +137,34 @@ def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problem
     parameter_names: dict[tuple[str, bool], tuple[str, str]] = {}
     for i, item in enumerate(raw):
         ikey = f"{key}[{i}]"
-        m = _mapping(item, ikey, _ROUTE_KEYS, p)
+        m = _mapping(item, ikey, RouteEntryKey, p)
         if m is None:
             continue
-        route_key = _string(m, "route", ikey, p)
-        if route_key is None or not _check_route_key(route_key, f"{ikey}.route", p):
+        route_key = _string(m, RouteEntryKey.ROUTE, ikey, p)
+        if route_key is None or not _check_route_key(route_key, f"{ikey}.{RouteEntryKey.ROUTE}", p):
             continue
         shape = _route_shape(route_key)
         first = shapes.get(shape)
         if first == route_key:
-            p.add(f"{ikey}.route", f"duplicate route {route_key!r} (each route key may appear once)")
+            p.add(f"{ikey}.{RouteEntryKey.ROUTE}", f"duplicate route {route_key!r} (each route key may appear once)")
             continue
         if first is not None:
             p.add(
-                f"{ikey}.route",
+                f"{ikey}.{RouteEntryKey.ROUTE}",
                 f"{route_key!r} matches the same requests as {first!r} (only path parameter names differ)",
             )
             continue
         renamed = _renamed_parameter(route_key, parameter_names)
         if renamed:
-            p.add(f"{ikey}.route", renamed)
+            p.add(f"{ikey}.{RouteEntryKey.ROUTE}", renamed)
             continue
         shapes[shape] = route_key
-        public = m.get("public", False)
+        public = m.get(RouteEntryKey.PUBLIC, False)
         if not isinstance(public, bool):
-            p.add(f"{ikey}.public", f"must be true or false (got {_show(public)})")
+            p.add(f"{ikey}.{RouteEntryKey.PUBLIC}", f"must be true or false (got {_show(public)})")
             continue
-        rkey = f"{ikey} ({route_key}).scopes"
-        scopes = _string_list(m, "scopes", f"{ikey} ({route_key})", p)
+        rkey = f"{ikey} ({route_key}).{RouteEntryKey.SCOPES}"
+        scopes = _string_list(m, RouteEntryKey.SCOPES, f"{ikey} ({route_key})", p)
         if scopes is None:
             continue
         if public and scopes:
@@ -184,22 +187,22 @@ def _parse_routes(raw: object, key: str, permissions: Sequence[str], p: _Problem
 def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
     if raw is None:
         return Throttle(burst=DEFAULT_THROTTLE_BURST, rate=DEFAULT_THROTTLE_RATE)
-    m = _mapping(raw, key, _THROTTLE_KEYS, p)
+    m = _mapping(raw, key, ThrottleKey, p)
     if m is None:
         return None
-    burst = _int(m, "burst", key, DEFAULT_THROTTLE_BURST, p)
+    burst = _int(m, ThrottleKey.BURST, key, DEFAULT_THROTTLE_BURST, p)
     # 0 is accepted by AWS and answers every request with 429: never what a stack wants.
     if burst is not None and not 1 <= burst <= MAX_THROTTLE_BURST:
-        p.add(f"{key}.burst", f"{burst} is outside 1..{MAX_THROTTLE_BURST} (requests)")
+        p.add(f"{key}.{ThrottleKey.BURST}", f"{burst} is outside 1..{MAX_THROTTLE_BURST} (requests)")
         burst = None
-    rate = m.get("rate", DEFAULT_THROTTLE_RATE)
+    rate = m.get(ThrottleKey.RATE, DEFAULT_THROTTLE_RATE)
     # `pulumi config set --path ...throttle.rate 12.5` stores a string: without --type float (newer
     # CLIs only) the CLI types only whole numbers and true/false (pulumi config set docs).
     if isinstance(rate, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?", rate):
         rate = float(rate)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= MAX_THROTTLE_RATE:
         p.add(
-            f"{key}.rate",
+            f"{key}.{ThrottleKey.RATE}",
             f"{_show(rate)} must be a number above 0 and at most {MAX_THROTTLE_RATE:g} (requests per second)",
         )
         return None
@@ -209,40 +212,40 @@ def _parse_throttle(raw: object, key: str, p: _Problems) -> Throttle | None:
 
 
 def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> Api | None:
-    key = f"{NAMESPACE}:api"
-    a = _mapping(raw, key, _API_KEYS, p)
+    key = Section.API.key
+    a = _mapping(raw, key, ApiKey, p)
     if a is None:
         return None
     before = len(p.items)
-    name = _string(a, "name", key, p)
+    name = _string(a, ApiKey.NAME, key, p)
     if name is not None and not _SLUG.match(name):
         p.add(
-            f"{key}.name",
+            f"{key}.{ApiKey.NAME}",
             f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
         )
     elif name is not None and (problem := _display_name_problem(naming.api_display_name(name, stack), stack)):
-        p.add(f"{key}.name", problem)
-    permissions = _parse_permissions(a.get("permissions"), f"{key}.permissions", p)
+        p.add(f"{key}.{ApiKey.NAME}", problem)
+    permissions = _parse_permissions(a.get(ApiKey.PERMISSIONS), f"{key}.{ApiKey.PERMISSIONS}", p)
     values = [q.value for q in permissions]
-    upstream = _parse_upstream(a.get("upstream"), f"{key}.upstream", p)
-    routes = _parse_routes(a.get("routes"), f"{key}.routes", values, p)
-    throttle = _parse_throttle(a.get("throttle"), f"{key}.throttle", p)
-    retention = _int(a, "logRetentionDays", key, DEFAULT_LOG_RETENTION_DAYS, p)
+    upstream = _parse_upstream(a.get(ApiKey.UPSTREAM), f"{key}.{ApiKey.UPSTREAM}", p)
+    routes = _parse_routes(a.get(ApiKey.ROUTES), f"{key}.{ApiKey.ROUTES}", values, p)
+    throttle = _parse_throttle(a.get(ApiKey.THROTTLE), f"{key}.{ApiKey.THROTTLE}", p)
+    retention = _int(a, ApiKey.LOG_RETENTION_DAYS, key, DEFAULT_LOG_RETENTION_DAYS, p)
     if retention is not None and retention not in LOG_RETENTION_DAYS:
         p.add(
-            f"{key}.logRetentionDays",
+            f"{key}.{ApiKey.LOG_RETENTION_DAYS}",
             f"{retention} is not a CloudWatch retention (valid: {', '.join(map(str, LOG_RETENTION_DAYS))})",
         )
     identifier_uri: str | None = None
-    if "appIdUri" in a:
-        identifier_uri = _parse_identifier_uri(a["appIdUri"], f"{key}.appIdUri", tenant, p)
+    if ApiKey.APP_ID_URI in a:
+        identifier_uri = _parse_identifier_uri(a[ApiKey.APP_ID_URI], f"{key}.{ApiKey.APP_ID_URI}", tenant, p)
     elif tenant is not None and name is not None and _SLUG.match(name):
         identifier_uri = naming.default_identifier_uri(tenant.name, name, stack)
         if len(identifier_uri) > naming.MAX_IDENTIFIER_URI_LENGTH:
             p.add(
-                f"{key}.name",
+                f"{key}.{ApiKey.NAME}",
                 f"the App ID URI {identifier_uri!r} would exceed {naming.MAX_IDENTIFIER_URI_LENGTH} characters: "
-                "shorten the API name or set api.appIdUri",
+                f"shorten the API name or set {Section.API}.{ApiKey.APP_ID_URI}",
             )
     if (
         len(p.items) > before
@@ -279,51 +282,55 @@ def _display_name_problem(display_name: str, stack: str) -> str | None:
 def _parse_clients(
     raw: object, permissions: Sequence[str] | None, api_name: str | None, stack: str, p: _Problems
 ) -> tuple[Client, ...]:
-    key = f"{NAMESPACE}:clients"
+    key = Section.CLIENTS.key
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        p.add(key, f"must be a list of {{name, grants, secretDays}} (got {_show(raw)})")
+        p.add(key, f"must be a list of {{{', '.join(ClientKey)}}} (got {_show(raw)})")
         return ()
     out: list[Client] = []
     for i, item in enumerate(raw):
         ikey = f"{key}[{i}]"
-        m = _mapping(item, ikey, _CLIENT_KEYS, p)
+        m = _mapping(item, ikey, ClientKey, p)
         if m is None:
             continue
-        name = _string(m, "name", ikey, p)
+        name = _string(m, ClientKey.NAME, ikey, p)
         if name is None:
             continue
         if not _SLUG.match(name):
             p.add(
-                f"{ikey}.name",
+                f"{ikey}.{ClientKey.NAME}",
                 f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
             )
             continue
         if any(c.name == name for c in out):
-            p.add(f"{ikey}.name", f"duplicate client name {name!r}")
+            p.add(f"{ikey}.{ClientKey.NAME}", f"duplicate client name {name!r}")
             continue
         if api_name is not None and (
             problem := _display_name_problem(naming.client_display_name(api_name, stack, name), stack)
         ):
-            p.add(f"{ikey}.name", problem)
+            p.add(f"{ikey}.{ClientKey.NAME}", problem)
             continue
         ckey = f"{ikey} ({name})"
-        grants = _string_list(m, "grants", ckey, p)
-        days = _int(m, "secretDays", ckey, DEFAULT_SECRET_DAYS, p)
+        grants = _string_list(m, ClientKey.GRANTS, ckey, p)
+        days = _int(m, ClientKey.SECRET_DAYS, ckey, DEFAULT_SECRET_DAYS, p)
         if days is not None and not MIN_SECRET_DAYS <= days <= MAX_SECRET_DAYS:
-            p.add(f"{ckey}.secretDays", f"{days} is outside {MIN_SECRET_DAYS}..{MAX_SECRET_DAYS} (days)")
+            p.add(f"{ckey}.{ClientKey.SECRET_DAYS}", f"{days} is outside {MIN_SECRET_DAYS}..{MAX_SECRET_DAYS} (days)")
             continue
         if grants is None or days is None:
             continue
         if len(grants) > MAX_GRANTS_PER_CLIENT:
             p.add(
-                f"{ckey}.grants",
+                f"{ckey}.{ClientKey.GRANTS}",
                 f"has {len(grants)} grants; Entra allows at most {MAX_GRANTS_PER_CLIENT} permissions of one API "
                 "per application with this sign-in audience",
             )
             continue
-        checked = _check_permission_refs(grants, permissions, f"{ckey}.grants", p) if permissions is not None else ()
+        checked = (
+            _check_permission_refs(grants, permissions, f"{ckey}.{ClientKey.GRANTS}", p)
+            if permissions is not None
+            else ()
+        )
         out.append(Client(name=name, grants=checked, secret_days=days))
     return tuple(out)
 
@@ -356,9 +363,9 @@ def parse_settings(
     elif not _AWS_REGION.match(aws_region):
         p.add("aws:region", f"{aws_region!r} is not an AWS region name (e.g. eu-west-1)")
     if tenant is None:
-        p.add(f"{NAMESPACE}:tenant", "is missing (a map with name, id and policy; see the README)")
+        p.add(Section.TENANT.key, "is missing (a map with name, id and policy; see the README)")
     if api is None:
-        p.add(f"{NAMESPACE}:api", "is missing (a map with name, permissions, upstream and routes; see the README)")
+        p.add(Section.API.key, "is missing (a map with name, permissions, upstream and routes; see the README)")
     t = _parse_tenant(tenant, p) if tenant is not None else None
     a = _parse_api(api, t, stack, p) if api is not None else None
     # Grants are checked against the permissions even when another api key is bad, so that one
@@ -367,33 +374,39 @@ def parse_settings(
     if a is not None:
         permission_values = list(a.permission_values)
     elif isinstance(api, Mapping):
-        permission_values = [q.value for q in _parse_permissions(api.get("permissions"), "", _Problems())]
+        permission_values = [q.value for q in _parse_permissions(api.get(ApiKey.PERMISSIONS), "", _Problems())]
     api_name = a.name if a is not None else None
-    if api_name is None and isinstance(api, Mapping) and isinstance(api.get("name"), str) and _SLUG.match(api["name"]):
-        api_name = api["name"]
+    if (
+        api_name is None
+        and isinstance(api, Mapping)
+        and isinstance(api.get(ApiKey.NAME), str)
+        and _SLUG.match(api[ApiKey.NAME])
+    ):
+        api_name = api[ApiKey.NAME]
     c = _parse_clients(clients, permission_values, api_name, stack, p)
     if a is not None and len(a.routes) > DEFAULT_ROUTES_QUOTA:
         notices.append(
-            f"api.routes has {len(a.routes)} routes; API Gateway's default quota is {DEFAULT_ROUTES_QUOTA} per API "
+            f"{Section.API}.{ApiKey.ROUTES} has {len(a.routes)} routes; API Gateway's default quota is "
+            f"{DEFAULT_ROUTES_QUOTA} per API "
             "(Service Quotas: Routes per API): unless it was raised for this account, pulumi up fails partway"
         )
 
     if azuread_tenant_id is None:
         p.add(
             "azuread:tenantId",
-            "is not set: set it to the B2C directory's id (tenant.id) so the azuread provider "
+            f"is not set: set it to the B2C directory's id ({Section.TENANT}.{TenantKey.ID}) so the azuread provider "
             "creates the registrations there and not in another directory",
         )
     elif (
         isinstance(tenant, Mapping)
-        and isinstance(tenant.get("id"), str)
-        and _GUID.match(tenant["id"])  # a malformed tenant.id is reported once, above
-        and azuread_tenant_id.strip().lower() != str(tenant["id"]).strip().lower()
+        and isinstance(tenant.get(TenantKey.ID), str)
+        and _GUID.match(tenant[TenantKey.ID])  # a malformed tenant.id is reported once, above
+        and azuread_tenant_id.strip().lower() != str(tenant[TenantKey.ID]).strip().lower()
     ):
         p.add(
             "azuread:tenantId",
-            f"{azuread_tenant_id!r} differs from {NAMESPACE}:tenant.id {tenant['id']!r}: the registrations "
-            "would be created in another directory than the B2C tenant that issues the tokens",
+            f"{azuread_tenant_id!r} differs from {Section.TENANT.key}.{TenantKey.ID} {tenant[TenantKey.ID]!r}: "
+            "the registrations would be created in another directory than the B2C tenant that issues the tokens",
         )
 
     if p.items:
