@@ -52,6 +52,7 @@ from .pulumi_config import read_settings as read_settings
 from .routes import _ROUTE as _ROUTE  # verify/outputs.py checks route keys with the program's grammar
 from .routes import HTTP_METHODS as HTTP_METHODS
 from .routes import _route_shape as _route_shape  # the tests generate route keys of distinct shapes with it
+from .routes import route_key_problem as route_key_problem
 from .sections import parse_settings as parse_settings
 
 # isort: split

@@ -16,26 +16,31 @@ _ROUTE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)\Z")
 _SEGMENT = re.compile(r"^(\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\}|[A-Za-z0-9._~!$&'()*,;=:@-]+)\Z")
 
 
-def _check_route_key(route_key: str, key: str, p: _Problems) -> bool:
+def route_key_problem(route_key: str) -> str | None:
+    """What is wrong with a route key (``METHOD /path``), or ``None``: the grammar the program
+    validates ``api.routes`` with, for anything else that reads route keys (``verify``)."""
     m = _ROUTE.match(route_key)
     if not m:
-        p.add(key, f"{route_key!r} is not 'METHOD /path' (e.g. 'GET /posts' or 'GET /posts/{{id}}')")
-        return False
+        return f"{route_key!r} is not 'METHOD /path' (e.g. 'GET /posts' or 'GET /posts/{{id}}')"
     method, path = m.group("method"), m.group("path")
     if method not in HTTP_METHODS:
-        p.add(key, f"{route_key!r} has an unknown method {method!r} (valid: {', '.join(HTTP_METHODS)})")
-        return False
+        return f"{route_key!r} has an unknown method {method!r} (valid: {', '.join(HTTP_METHODS)})"
     if path != "/":
         segments = path[1:].split("/")
         for i, seg in enumerate(segments):
             if not _SEGMENT.match(seg) or (seg.endswith("+}") and i != len(segments) - 1):
-                p.add(
-                    key,
+                return (
                     f"{route_key!r} has an invalid path segment {seg!r} (segments are literal text, "
-                    "{name}, or a greedy {name+} as the last segment; no empty segments or trailing '/')",
+                    "{name}, or a greedy {name+} as the last segment; no empty segments or trailing '/')"
                 )
-                return False
-    return True
+    return None
+
+
+def _check_route_key(route_key: str, key: str, p: _Problems) -> bool:
+    problem = route_key_problem(route_key)
+    if problem is not None:
+        p.add(key, problem)
+    return problem is None
 
 
 def _route_shape(route_key: str) -> str:
