@@ -1,4 +1,8 @@
-"""The typed settings ``parse_settings`` returns, and the error it raises instead."""
+"""The typed settings ``parse_settings`` returns, and the error it raises instead.
+
+Every value derived from the config (names, URLs, warnings) is derived here or in
+``parse_settings``, once: what the validator checked is what ``__main__`` deploys.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,12 @@ from .. import b2c
 
 @dataclass(frozen=True)
 class Tenant:
-    """The Azure AD B2C tenant and the user flow whose endpoints issue the tokens."""
+    """The Azure AD B2C tenant and the user flow whose endpoints issue the tokens.
+
+    Its endpoints (issuer, token URL, discovery URL) come from its identity platform's module,
+    ``components/b2c.py``, and only through the properties below: another platform (Entra External
+    ID, Entra ID) is a module of its own, chosen here.
+    """
 
     name: str
     """Initial domain prefix: ``contosob2c`` for ``contosob2c.onmicrosoft.com``."""
@@ -25,11 +34,18 @@ class Tenant:
 
     @property
     def issuer(self) -> str:
+        """The ``iss`` of the tokens, which the JWT authorizer trusts."""
         return b2c.issuer(self.name, self.id, self.policy, self.issuer_format, self.domain)
 
     @property
     def token_url(self) -> str:
+        """Where clients post the client credentials grant."""
         return b2c.token_url(self.name, self.policy, self.domain)
+
+    @property
+    def discovery_url(self) -> str:
+        """Where API Gateway looks for the issuer's OpenID configuration, and so its keys."""
+        return b2c.discovery_url(self.issuer)
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,10 @@ class Api:
     log_retention_days: int
     identifier_uri: str
     """The App ID URI: the override from config, else ``https://<tenant>.onmicrosoft.com/<api>-<stack>``."""
+    display_name: str
+    """The API app registration's display name, checked against Entra's limit."""
+    http_api_name: str
+    access_log_group_name: str
 
     @property
     def permission_values(self) -> tuple[str, ...]:
@@ -83,6 +103,8 @@ class Client:
     name: str
     grants: tuple[str, ...]
     secret_days: int
+    display_name: str
+    """The client app registration's display name, checked against Entra's limit."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +116,12 @@ class Settings:
     api: Api
     clients: tuple[Client, ...]
     notices: tuple[str, ...] = ()
-    """Things worth a warning that are not errors (``__main__`` logs them)."""
+    """Things worth a warning that are not errors, the issuer format's among them (``__main__`` logs them)."""
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The tags of the AWS resources."""
+        return {"project": "b2c-apigw", "stack": self.stack, "api": self.api.name}
 
 
 class ConfigError(ValueError):

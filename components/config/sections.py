@@ -218,13 +218,16 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
         return None
     before = len(p.items)
     name = _string(a, ApiKey.NAME, key, p)
+    display_name: str | None = None
     if name is not None and not _SLUG.match(name):
         p.add(
             f"{key}.{ApiKey.NAME}",
             f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
         )
-    elif name is not None and (problem := _display_name_problem(naming.api_display_name(name, stack), stack)):
-        p.add(f"{key}.{ApiKey.NAME}", problem)
+    elif name is not None:
+        display_name = naming.api_display_name(name, stack)
+        if problem := _display_name_problem(display_name, stack):
+            p.add(f"{key}.{ApiKey.NAME}", problem)
     permissions = _parse_permissions(a.get(ApiKey.PERMISSIONS), f"{key}.{ApiKey.PERMISSIONS}", p)
     values = [q.value for q in permissions]
     upstream = _parse_upstream(a.get(ApiKey.UPSTREAM), f"{key}.{ApiKey.UPSTREAM}", p)
@@ -250,6 +253,7 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
     if (
         len(p.items) > before
         or name is None
+        or display_name is None
         or upstream is None
         or throttle is None
         or retention is None
@@ -264,6 +268,9 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
         throttle=throttle,
         log_retention_days=retention,
         identifier_uri=identifier_uri,
+        display_name=display_name,
+        http_api_name=naming.http_api_name(name, stack),
+        access_log_group_name=naming.access_log_group_name(name, stack),
     )
 
 
@@ -289,6 +296,7 @@ def _parse_clients(
         p.add(key, f"must be a list of {{{', '.join(ClientKey)}}} (got {_show(raw)})")
         return ()
     out: list[Client] = []
+    accepted: list[str] = []  # the names of the entries that passed every check, which a duplicate repeats
     for i, item in enumerate(raw):
         ikey = f"{key}[{i}]"
         m = _mapping(item, ikey, ClientKey, p)
@@ -303,12 +311,12 @@ def _parse_clients(
                 f"{name!r} must be lowercase letters, digits and '-', starting with a letter, at most 32 characters",
             )
             continue
-        if any(c.name == name for c in out):
+        if name in accepted:
             p.add(f"{ikey}.{ClientKey.NAME}", f"duplicate client name {name!r}")
             continue
-        if api_name is not None and (
-            problem := _display_name_problem(naming.client_display_name(api_name, stack, name), stack)
-        ):
+        # Without a valid API name the api section has failed, and no client deploys.
+        display_name = naming.client_display_name(api_name, stack, name) if api_name is not None else None
+        if display_name is not None and (problem := _display_name_problem(display_name, stack)):
             p.add(f"{ikey}.{ClientKey.NAME}", problem)
             continue
         ckey = f"{ikey} ({name})"
@@ -331,7 +339,9 @@ def _parse_clients(
             if permissions is not None
             else ()
         )
-        out.append(Client(name=name, grants=checked, secret_days=days))
+        accepted.append(name)
+        if display_name is not None:
+            out.append(Client(name=name, grants=checked, secret_days=days, display_name=display_name))
     return tuple(out)
 
 
@@ -412,4 +422,11 @@ def parse_settings(
     if p.items:
         raise ConfigError(p.items)
     assert t is not None and a is not None  # no problems means every section parsed
+    if t.issuer_format == "tenant":
+        notices.append(
+            f"{Section.TENANT}.{TenantKey.ISSUER_FORMAT} is 'tenant': API Gateway looks for keys at "
+            f"{t.discovery_url}, which B2C does not serve, so every call may get 401. "
+            "Prefer 'tfp' and set the user flow's token compatibility issuer claim to the tfp form; "
+            "`python -m verify preflight` checks it."
+        )
     return Settings(stack=stack, tenant=t, api=a, clients=c, notices=tuple(notices))
