@@ -1,6 +1,7 @@
 """Components of b2c-apigw and their provider-free helpers.
 
-- ``config``: reads and validates the stack config (plain Python, no resources).
+- ``config``: reads and validates the stack config into settings that carry every derived name, URL
+  and warning (plain Python, no resources; a package, one module per concern).
 - ``naming``: logical and cloud-visible names, stable app-role ids.
 - ``b2c``: every Azure AD B2C URL and issuer the program builds, in one place.
 - ``api_app`` / ``client_app``: the Azure AD B2C app registrations (pulumi-azuread).

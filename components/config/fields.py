@@ -11,7 +11,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, Final, cast
+
+from .keys import ApiKey, Section
 
 # Patterns end in \Z, not $: $ also matches before a final newline, which a YAML block scalar (|) adds.
 # aws:region, e.g. eu-west-1, us-gov-west-1, cn-north-1, ap-southeast-4.
@@ -89,11 +91,14 @@ def _string_list(raw: Mapping[str, Any], field: str, key: str, p: _Problems) -> 
     return cast(list[str], value)
 
 
+_PERMISSIONS: Final = f"{Section.API}.{ApiKey.PERMISSIONS}"
+
+
 def _check_permission_refs(values: Sequence[str], known: Sequence[str], key: str, p: _Problems) -> tuple[str, ...]:
     seen: list[str] = []
     for v in values:
         if v not in known:
-            p.add(key, f"{v!r} is not in api.permissions (valid: {', '.join(known) or 'none defined'})")
+            p.add(key, f"{v!r} is not in {_PERMISSIONS} (valid: {', '.join(known) or 'none defined'})")
         elif v in seen:
             p.add(key, f"lists {v!r} twice")
         else:

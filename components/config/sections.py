@@ -275,8 +275,9 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
 
 
 def _display_name_problem(display_name: str, stack: str) -> str | None:
-    """Whether Entra would refuse this display name. It bounds every other visible name too: the
-    HTTP API name (128 in the AWS provider) and the log group name are shorter than it."""
+    """Whether Entra would refuse this display name. It bounds every other visible name too: within
+    it, the HTTP API name (128 in the AWS provider) and the log group name (512 in CloudWatch Logs)
+    are within theirs."""
     if len(display_name) <= naming.MAX_DISPLAY_NAME_LENGTH:
         return None
     return (
