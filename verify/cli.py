@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import IO, Any, Final, NoReturn
+from typing import IO, Any, NoReturn
 
 from verify import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, doctor, outputs, preflight, report, smoke
 from verify.authorizer import DEFAULT_SKEW, bare_token
 from verify.errors import ConfigError
 from verify.http import HttpClient, HttpSettings
 from verify.idp import platform_for
-from verify.redact import REDACTED, Redactor, scrub_foreign
+from verify.redact import Redactor, hide_arguments, scrub_foreign
 from verify.tokens import TokenError, fetch_token
 
 EXIT_CODES = f"""exit codes:
@@ -24,13 +23,6 @@ EXIT_CODES = f"""exit codes:
   {EXIT_FAILED}  failed: a mismatch, a failed check, or a token every protected route rejects
   {EXIT_USAGE}  usage or config error: bad arguments, unusable outputs, pulumi CLI failure
   {EXIT_INTERNAL}  internal error in verify"""
-
-
-# Arguments at least this long that are not option names are hidden in argparse's messages: a client
-# secret pasted at the wrong place (Entra's are ~40 characters) or a token. Shorter arguments are
-# names and numbers, which the user needs to see to fix the command.
-_HIDE_FROM: Final = 16
-_OPTION_ASSIGNMENT: Final = re.compile(r"^(--?[A-Za-z][A-Za-z0-9-]*)=(.*)$", re.DOTALL)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,26 +40,6 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         message = hide_arguments(message, self._hide, set(self._option_string_actions))
         self.exit(EXIT_USAGE, f"{self.prog}: error: {scrub_foreign(message)}\n")
-
-
-def hide_arguments(message: str, argv: Sequence[str], option_names: set[str]) -> str:
-    """``message`` with every argument of 16+ characters that is not an option name replaced.
-
-    ``--name=value``: the value is replaced (argparse may quote the value alone), the name kept.
-    """
-    words: set[str] = set()
-    for arg in argv:
-        if len(arg) < _HIDE_FROM or arg in option_names:
-            continue
-        m = _OPTION_ASSIGNMENT.match(arg)
-        value = m.group(2) if m else ""
-        # A short value would blank out unrelated words of the message; hide the whole argument then.
-        words.add(value if len(value) >= 6 else arg)
-    for word in sorted(words, key=len, reverse=True):
-        # argparse quotes some values with repr(): hide the escaped spelling too.
-        for spelling in (word, repr(word)[1:-1]):
-            message = message.replace(spelling, REDACTED)
-    return message
 
 
 def _number(kind: Callable[[str], float], minimum: float, *, inclusive: bool) -> Callable[[str], float]:
@@ -216,17 +188,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     redactor = Redactor()
     out, err = _Printer(sys.stdout, redactor), _Printer(sys.stderr, redactor)
     words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(hide=words)
     try:
-        args = build_parser(hide=words).parse_args(words)
+        args = parser.parse_args(words)
     except SystemExit as e:  # --help, or a usage error already printed
         return e.code if isinstance(e.code, int) else EXIT_USAGE
+    # Every message may quote an argument (a file name, a stack or client name, what the pulumi CLI
+    # echoes back): the command line is hidden from all of them, as from argparse's.
+    redactor.hide_arguments(words, option_names(parser))
+    hidden = redactor.without_arguments
     try:
         return _run(args, redactor, out)
     except (ConfigError, TokenError) as e:
-        message = f"verify {args.command}: {e}"
-        hints = getattr(e, "hints", [])
+        message = hidden(f"verify {args.command}: {e}")
+        hints = [hidden(h) for h in getattr(e, "hints", [])]
         if args.json:
-            out(report.to_json({"ok": False, "error": str(e), "hints": hints}))
+            out(report.to_json({"ok": False, "error": hidden(str(e)), "hints": hints}))
         err(message)
         for hint in hints:
             err(f"  hint: {hint}")
@@ -235,9 +212,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         err("verify: interrupted")
         return 130
     except Exception:
-        err(redactor.scrub_foreign(traceback.format_exc()))
+        err(hidden(redactor.scrub_foreign(traceback.format_exc())))
         err("verify: internal error - a bug in verify; the traceback above has secrets and tokens removed")
         return EXIT_INTERNAL
+
+
+def option_names(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of ``parser`` and its subcommands: the words ``hide_arguments`` keeps."""
+    names: set[str] = set()
+    for action in parser._actions:
+        names.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names |= option_names(sub)
+    return names
 
 
 def _run(args: argparse.Namespace, redactor: Redactor, out: _Printer) -> int:

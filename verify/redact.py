@@ -4,6 +4,10 @@ Two layers, because neither alone is enough:
 
 - *Known* values: every client secret read from the outputs and every token fetched or given is
   registered here and replaced wherever it shows up, whatever its shape.
+- *Arguments*: every word of the command line of 16 or more characters that is not an option name
+  (a client secret pasted at the wrong place, a token) is hidden from every message, whatever it
+  was given as (``--outputs``, ``--stack``, ``--client``...), and from text from elsewhere, such as
+  the pulumi CLI's error, which may echo the stack name back.
 - *Shapes*: text verify did not write itself (token endpoint error bodies, exception messages from
   requests, which can carry URLs and bodies, argparse errors echoing arguments) is also scrubbed of
   anything JWT-like, ``key=value`` pairs naming a credential, ``Bearer`` values and long
@@ -14,6 +18,7 @@ Two layers, because neither alone is enough:
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from typing import Final
 
 REDACTED: Final = "[redacted]"
@@ -35,6 +40,40 @@ _BEARER: Final = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]+)")
 # "/" is left out so URL paths are not taken for credentials.
 _OPAQUE: Final = re.compile(r"[A-Za-z0-9_~+=.-]{24,}")
 _MIN_KNOWN: Final = 6
+# Arguments at least this long that are not option names are hidden: a client secret pasted at the
+# wrong place (Entra's are ~40 characters) or a token. Shorter arguments are names and numbers,
+# which the user needs to see to fix the command.
+HIDE_FROM: Final = 16
+_OPTION_ASSIGNMENT: Final = re.compile(r"^(--?[A-Za-z][A-Za-z0-9-]*)=(.*)$", re.DOTALL)
+
+
+def argument_words(argv: Iterable[str], option_names: Collection[str]) -> list[str]:
+    """The words of ``argv`` no message may show, longest first.
+
+    ``--name=value``: the value is hidden (argparse may quote the value alone), the name kept.
+    """
+    words: set[str] = set()
+    for arg in argv:
+        if len(arg) < HIDE_FROM or arg in option_names:
+            continue
+        m = _OPTION_ASSIGNMENT.match(arg)
+        value = m.group(2) if m else ""
+        # A short value would blank out unrelated words of the message; hide the whole argument then.
+        words.add(value if len(value) >= 6 else arg)
+    return sorted(words, key=len, reverse=True)
+
+
+def _replace_words(text: str, words: Iterable[str]) -> str:
+    for word in words:
+        # argparse quotes some values with repr(): hide the escaped spelling too.
+        for spelling in (word, repr(word)[1:-1]):
+            text = text.replace(spelling, REDACTED)
+    return text
+
+
+def hide_arguments(message: str, argv: Iterable[str], option_names: Collection[str]) -> str:
+    """``message`` with every argument of 16+ characters that is not an option name replaced."""
+    return _replace_words(message, argument_words(argv, option_names))
 
 
 def _high_entropy(word: str) -> bool:
@@ -53,6 +92,15 @@ class Redactor:
 
     def __init__(self) -> None:
         self._known: set[str] = set()
+        self._arguments: list[str] = []
+
+    def hide_arguments(self, argv: Iterable[str], option_names: Collection[str]) -> None:
+        """Register the command line: ``without_arguments`` and ``scrub_foreign`` hide it."""
+        self._arguments = argument_words(argv, option_names)
+
+    def without_arguments(self, text: str) -> str:
+        """For messages verify composed, which may quote an argument: the command line hidden."""
+        return _replace_words(text, self._arguments)
 
     def add(self, *values: str | None) -> None:
         """Register values that must never be printed (too short a value would blank out words)."""
@@ -69,8 +117,9 @@ class Redactor:
         return _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
 
     def scrub_foreign(self, text: str) -> str:
-        """For text from elsewhere (servers, exceptions, argv): also long high-entropy strings."""
-        text = self.scrub(text)
+        """For text from elsewhere (servers, exceptions, argv, the pulumi CLI): also the command line and
+        long high-entropy strings."""
+        text = self.scrub(self.without_arguments(text))
         return _OPAQUE.sub(lambda m: REDACTED if _high_entropy(m.group(0)) else m.group(0), text)
 
 

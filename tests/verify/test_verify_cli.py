@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.harness import READER_SECRET, Stack, assert_no_leaks, call
+from tests.support.harness import READER_SECRET, Stack, assert_no_leaks, call, leaks
 from verify import smoke
 from verify.cli import main
 
@@ -310,3 +310,60 @@ def test_python_dash_m_verify_into_a_closed_pipe(stack: Stack) -> None:
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_a_secret_given_as_outputs_file_is_not_echoed(capsys: pytest.CaptureFixture[str]) -> None:
+    r = call(capsys, "smoke", "--outputs", ENTRA_SECRET)
+    assert (r.code, r.out) == (2, "")
+    assert r.err == "verify smoke: cannot read outputs file [redacted]: No such file or directory\n"
+    assert leaks(r.text, [ENTRA_SECRET], []) == []
+
+    r = call(capsys, "preflight", f"--outputs={ENTRA_SECRET}", "--json")
+    assert r.code == 2
+    missing = "cannot read outputs file [redacted]: No such file or directory"
+    assert r.json() == {"ok": False, "error": missing, "hints": []}
+    assert leaks(r.text, [ENTRA_SECRET], []) == []
+
+
+def test_a_secret_given_as_stack_is_not_echoed_nor_what_pulumi_prints_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The CLI quotes the stack name back, the way `pulumi stack output` does for an unknown stack; the
+    # second message puts it where the 800-character cut falls: cut before hiding, half of it would show.
+    bindir = fake_pulumi(
+        tmp_path,
+        """
+        import sys
+        name = sys.argv[sys.argv.index("--stack") + 1]
+        if len(name) > 20:
+            sys.stderr.write(name + " " + "y" * 779 + "\\n")
+        else:
+            sys.stderr.write(f"error: no stack named '{name}' found\\n")
+        sys.exit(255)
+        """,
+    )
+    monkeypatch.setenv("PATH", str(bindir))
+    r = call(capsys, "smoke", "--stack", ENTRA_SECRET)
+    assert (r.code, r.out) == (2, "")
+    shown = "pulumi stack output --json --show-secrets --stack [redacted]"
+    assert r.err == f"verify smoke: `{shown}` failed (exit 255): [redacted] {'y' * 779}\n"
+    assert leaks(r.text, [ENTRA_SECRET], []) == []
+
+    name = "prod-" + "Q" * 16  # a stack name of 16+ characters is hidden too: it could be a secret
+    r = call(capsys, "smoke", "--stack", name)
+    assert r.err == (
+        "verify smoke: `pulumi stack output --json --show-secrets --stack [redacted]` failed (exit 255): "
+        "[redacted] " + "y" * 779 + "\n"
+    )
+
+
+def test_a_secret_given_as_client_is_not_echoed(stack: Stack) -> None:
+    r = stack.run("doctor", "--client", ENTRA_SECRET)
+    assert (r.code, r.out) == (2, "")
+    assert r.err == "verify doctor: no client named '[redacted]' in the stack outputs (clients: reporting, writer)\n"
+    assert leaks(r.text, [ENTRA_SECRET], []) == []
+
+
+def test_short_arguments_stay_readable_in_messages(stack: Stack) -> None:
+    r = stack.run("doctor", "--client", "nobody")
+    assert r.err == "verify doctor: no client named 'nobody' in the stack outputs (clients: reporting, writer)\n"

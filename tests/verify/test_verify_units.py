@@ -10,9 +10,8 @@ from hypothesis import strategies as st
 from tests.support.harness import leaks
 from verify.authorizer import check_times
 from verify.b2c import B2C, parse_issuer, parse_token_endpoint
-from verify.cli import hide_arguments
 from verify.outputs import is_loopback, parse_route_key
-from verify.redact import REDACTED, Redactor
+from verify.redact import REDACTED, Redactor, hide_arguments
 from verify.smoke import route_url
 from verify.tokens import tamper, unverified_parts
 
