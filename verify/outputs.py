@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-# The program's own route-key rule ("METHOD /path"; ANY matches every method), so what verify
-# accepts is what `pulumi up` could have deployed. The catch-all "$default" is not accepted: the
-# program never creates it. components.config imports no provider, only the standard library.
-from components.config import _ROUTE as ROUTE_KEY
+# The program's own route-key check (METHOD among its HTTP methods, then path segments that are
+# literal text, {name} or a last {name+}; no empty segment), so what verify accepts is what
+# `pulumi up` could have deployed. The catch-all "$default" is not accepted: the program never
+# creates it. components.config imports no provider, only the standard library.
+from components.config import route_key_problem as program_route_key_problem
 from verify.errors import ConfigError
 from verify.redact import Redactor
 
@@ -146,10 +147,17 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
     )
 
 
+def route_key_problem(key: str) -> str | None:
+    """Why the program would refuse ``key`` as a route key (its own message), or ``None``."""
+    return program_route_key_problem(key)
+
+
 def parse_route_key(key: str) -> tuple[str, str] | None:
-    """``("GET", "/posts/{id}")`` from ``"GET /posts/{id}"``; ``None`` for anything else."""
-    m = ROUTE_KEY.match(key)
-    return (m["method"], m["path"]) if m else None
+    """``("GET", "/posts/{id}")`` from ``"GET /posts/{id}"``; ``None`` for what the program refuses."""
+    if route_key_problem(key) is not None:
+        return None
+    method, path = key.split(" ", 1)
+    return method, path
 
 
 def is_loopback(host: str) -> bool:
@@ -199,14 +207,15 @@ def _parse_routes(raw: object, problems: list[str]) -> tuple[Route, ...]:
         return ()
     routes: list[Route] = []
     for key, scopes in raw.items():
-        parsed = parse_route_key(str(key))
-        if parsed is None:
-            problems.append(f"routes: {key!r} is not a route key 'METHOD /path'")
+        problem = route_key_problem(str(key))
+        if problem is not None:
+            problems.append(f"routes: {key!r} is not a route key 'METHOD /path' the program deploys: {problem}")
             continue
+        method, path = str(key).split(" ", 1)
         if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
             problems.append(f"routes[{key!r}] must be a list of scope strings ([] for a public route)")
             continue
-        routes.append(Route(key=str(key), method=parsed[0], path=parsed[1], scopes=tuple(scopes)))
+        routes.append(Route(key=str(key), method=method, path=path, scopes=tuple(scopes)))
     return tuple(routes)
 
 

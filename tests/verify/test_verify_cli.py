@@ -367,3 +367,20 @@ def test_a_secret_given_as_client_is_not_echoed(stack: Stack) -> None:
 def test_short_arguments_stay_readable_in_messages(stack: Stack) -> None:
     r = stack.run("doctor", "--client", "nobody")
     assert r.err == "verify doctor: no client named 'nobody' in the stack outputs (clients: reporting, writer)\n"
+
+
+def test_route_keys_the_program_refuses_are_unusable_outputs(tmp_path: Path, stack: Stack) -> None:
+    stack.outputs["routes"] = {"FETCH /a//b": ["app.read"], "GET /a//b": ["app.read"], "GET /posts": ["app.read"]}
+    r = stack.run("smoke")
+    assert (r.code, r.out) == (2, "")
+    methods = "ANY, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
+    segments = (
+        "segments are literal text, {name}, or a greedy {name+} as the last segment; no empty segments or trailing '/'"
+    )
+    assert r.err.splitlines()[1:] == [
+        "  - routes: 'FETCH /a//b' is not a route key 'METHOD /path' the program deploys: "
+        f"'FETCH /a//b' has an unknown method 'FETCH' (valid: {methods})",
+        "  - routes: 'GET /a//b' is not a route key 'METHOD /path' the program deploys: "
+        f"'GET /a//b' has an invalid path segment '' ({segments})",
+    ]
+    assert stack.idp.log == [] and stack.gateway.hits == []

@@ -159,6 +159,11 @@ def test_route_keys() -> None:
     assert parse_route_key("ANY /files/{proxy+}") == ("ANY", "/files/{proxy+}")
     assert parse_route_key("$default") is None  # the program never creates it
     assert parse_route_key("GET posts") is None
+    # The program's grammar, not a looser pattern: unknown methods and empty segments are refused.
+    assert parse_route_key("FETCH /a//b") is None
+    assert parse_route_key("GET /a//b") is None
+    assert parse_route_key("GET /a/") is None
+    assert parse_route_key("GET /{proxy+}/x") is None
 
 
 @settings(deadline=None)  # a loaded CI machine must not turn slowness into a failure
