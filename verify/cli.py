@@ -1,4 +1,4 @@
-"""Command line: ``python -m verify {smoke,preflight,doctor}``; ``main(argv) -> int`` for tests."""
+"""Command line: ``python -m verify {smoke,preflight,doctor,config}``; ``main(argv) -> int`` for tests."""
 
 from __future__ import annotations
 
@@ -10,7 +10,18 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import IO, Any, NoReturn
 
-from verify import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, doctor, outputs, preflight, report, smoke
+from verify import (
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    doctor,
+    outputs,
+    preflight,
+    report,
+    smoke,
+    stack_config,
+)
 from verify.authorizer import DEFAULT_SKEW, bare_token
 from verify.errors import ConfigError
 from verify.http import HttpClient, HttpSettings
@@ -22,6 +33,13 @@ EXIT_CODES = f"""exit codes:
   {EXIT_OK}  ok: every call matched / every check passed / the token opens a protected route
   {EXIT_FAILED}  failed: a mismatch, a failed check, or a token every protected route rejects
   {EXIT_USAGE}  usage or config error: bad arguments, unusable outputs, pulumi CLI failure
+  {EXIT_INTERNAL}  internal error in verify"""
+
+
+CONFIG_EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  ok: the program's validator accepts every file
+  {EXIT_FAILED}  failed: a file the program would refuse (its messages are printed)
+  {EXIT_USAGE}  usage error: bad arguments, an unreadable file, no file to check
   {EXIT_INTERNAL}  internal error in verify"""
 
 
@@ -153,6 +171,24 @@ def build_parser(hide: Sequence[str] = ()) -> argparse.ArgumentParser:
         metavar="S",
         help=f"seconds of clock difference tolerated for exp/nbf/iat (default {DEFAULT_SKEW})",
     )
+    cfg = sub.add_parser(
+        "config",
+        help="check stack config files offline with the program's own validator",
+        description="Validate stack config files as `pulumi up` would, before anything is created, without the "
+        "Pulumi CLI or a cloud: the program's own validator and messages. secure: values count as set with "
+        "--secret; an environment: import and project-level values are reported as not checked offline. "
+        "Without FILE: every Pulumi.<stack>.yaml of the current directory.",
+        epilog=CONFIG_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        hide=hide,
+    )
+    cfg.add_argument("files", nargs="*", metavar="FILE", help="a stack config file, Pulumi.<stack>.yaml")
+    cfg.add_argument(
+        "--stack",
+        metavar="NAME",
+        help="the stack name to check the files as (default: <stack> of Pulumi.<stack>.yaml, else the file's stem)",
+    )
+    cfg.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     return parser
 
 
@@ -229,6 +265,10 @@ def option_names(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def _run(args: argparse.Namespace, redactor: Redactor, out: _Printer) -> int:
+    if args.command == "config":
+        checked = stack_config.run(args.files, args.stack)
+        out(report.to_json(checked.as_dict()) if args.json else report.render_config(checked))
+        return EXIT_OK if checked.ok else EXIT_FAILED
     token: str | None = None
     if args.command == "doctor":
         token = _doctor_token(args, redactor)

@@ -7,11 +7,14 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from verify.findings import render
+
 if TYPE_CHECKING:
     from verify.doctor import DoctorReport
     from verify.outputs import StackOutputs
     from verify.preflight import PreflightReport
     from verify.smoke import SmokeReport
+    from verify.stack_config import ConfigReport
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -108,4 +111,20 @@ def render_doctor(report: DoctorReport, outputs: StackOutputs) -> str:
         lines.append(table(["ROUTE", "WOULD GET", "WHY"], rows))
     lines += [f"note: {n}" for n in report.notes]
     lines.append(f"verdict: {report.verdict}")
+    return "\n".join(lines)
+
+
+def render_config(report: ConfigReport) -> str:
+    lines: list[str] = []
+    for f in report.files:
+        lines.append(f"config: {f.path} (stack {f.stack})")
+        lines += render(f.findings, "  ")
+        failed = sum(not x.ok for x in f.findings)
+        lines.append(
+            "  ok: the program's validator accepts this config"
+            if f.ok
+            else f"  FAILED: {failed} problem(s); `pulumi up` would stop before creating anything"
+        )
+    bad = sum(not f.ok for f in report.files)
+    lines.append(f"{'ok' if report.ok else 'FAILED'}: {len(report.files)} file(s) checked, {bad} invalid")
     return "\n".join(lines)
