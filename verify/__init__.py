@@ -27,11 +27,6 @@ Nothing verify prints or raises carries a client secret or a token (see ``verify
 
 from __future__ import annotations
 
-from typing import Final
-
-EXIT_OK: Final = 0
-EXIT_FAILED: Final = 1
-EXIT_USAGE: Final = 2
-EXIT_INTERNAL: Final = 3
+from verify.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE"]

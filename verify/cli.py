@@ -10,24 +10,13 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import IO, Any, NoReturn
 
-from verify import (
-    EXIT_FAILED,
-    EXIT_INTERNAL,
-    EXIT_OK,
-    EXIT_USAGE,
-    doctor,
-    outputs,
-    preflight,
-    report,
-    smoke,
-    stack_config,
-)
+from verify import doctor, outputs, preflight, report, smoke, stack_config
 from verify.authorizer import DEFAULT_SKEW, bare_token
-from verify.errors import ConfigError
+from verify.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, VerifyError
 from verify.http import HttpClient, HttpSettings
 from verify.idp import platform_for
 from verify.redact import Redactor, hide_arguments, scrub_foreign
-from verify.tokens import TokenError, fetch_token
+from verify.tokens import fetch_token
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  ok: every call matched / every check passed / the token opens a protected route
@@ -235,15 +224,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     hidden = redactor.without_arguments
     try:
         return _run(args, redactor, out)
-    except (ConfigError, TokenError) as e:
+    except VerifyError as e:
         message = hidden(f"verify {args.command}: {e}")
-        hints = [hidden(h) for h in getattr(e, "hints", [])]
+        hints = [hidden(h) for h in e.hints]
         if args.json:
             out(report.to_json({"ok": False, "error": hidden(str(e)), "hints": hints}))
         err(message)
         for hint in hints:
             err(f"  hint: {hint}")
-        return EXIT_USAGE if isinstance(e, ConfigError) else EXIT_FAILED
+        return e.exit_code
     except KeyboardInterrupt:
         err("verify: interrupted")
         return 130
@@ -312,14 +301,14 @@ def _preflight(args: argparse.Namespace, redactor: Redactor, out: _Printer, sett
 
 def _doctor_token(args: argparse.Namespace, redactor: Redactor) -> str | None:
     if args.token and args.client:
-        raise ConfigError("give either TOKEN or --client NAME, not both")
+        raise UsageError("give either TOKEN or --client NAME, not both")
     if not args.token and not args.client:
-        raise ConfigError("give a TOKEN (or - to read it from stdin) or --client NAME")
+        raise UsageError("give a TOKEN (or - to read it from stdin) or --client NAME")
     if not args.token:
         return None
     raw = sys.stdin.read() if args.token == "-" else args.token  # noqa: S105  ("-" means stdin)
     token = bare_token(raw)
     redactor.add(raw.strip(), token)
     if not token:
-        raise ConfigError("no token given (stdin was empty)")
+        raise UsageError("no token given (stdin was empty)")
     return token

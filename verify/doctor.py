@@ -17,7 +17,6 @@ from typing import Any, Final
 
 import jwt
 
-from verify import EXIT_FAILED, EXIT_OK
 from verify.authorizer import (
     DEFAULT_SKEW,
     RSA_ALGORITHMS,
@@ -31,6 +30,7 @@ from verify.authorizer import (
     route_expectation,
     token_scopes,
 )
+from verify.errors import EXIT_FAILED, EXIT_OK
 from verify.http import HttpClient
 from verify.idp import IdentityPlatform
 from verify.oidc import resolve_keys

@@ -1,11 +1,33 @@
-"""Errors that end a command with a message rather than a traceback."""
+"""Exit codes, and the errors that end a command with a message rather than a traceback.
+
+The exit codes, the same for every command (``verify`` module docstring; ``--help`` prints them):
+0 ok, 1 failed (a mismatch, a failed check or rule, an invalid stack config, a token request that
+failed), 2 usage (bad arguments or unusable input), 3 a bug in verify. ``UsageError`` is not the
+components' ``ConfigError``: that one says the *stack config* is invalid (``verify config``
+reports it as findings, exit 1); this one says verify cannot run as asked.
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar, Final
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERNAL: Final = 3
 
 
 class VerifyError(Exception):
     """Base class; the message is already free of secrets and tokens."""
 
+    exit_code: ClassVar[int] = EXIT_FAILED
 
-class ConfigError(VerifyError):
-    """Unusable input: arguments, stack outputs, the pulumi CLI call (exit code 2)."""
+    def __init__(self, message: str, hints: list[str] | None = None) -> None:
+        self.hints = hints or []
+        super().__init__(message)
+
+
+class UsageError(VerifyError):
+    """Unusable input: arguments, stack outputs, the pulumi CLI call, a stack file that cannot be read."""
+
+    exit_code: ClassVar[int] = EXIT_USAGE

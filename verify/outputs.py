@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 # `pulumi up` could have deployed. The catch-all "$default" is not accepted: the program never
 # creates it. components.config imports no provider, only the standard library.
 from components.config import route_key_problem as program_route_key_problem
-from verify.errors import ConfigError
+from verify.errors import UsageError
 from verify.redact import Redactor
 
 SECRET_PLACEHOLDER: Final = "[secret]"  # noqa: S105  (what pulumi prints instead)
@@ -81,30 +81,30 @@ class StackOutputs:
             if c.name == name:
                 return c
         known = ", ".join(c.name for c in self.clients) or "none"
-        raise ConfigError(f"no client named {name!r} in the stack outputs (clients: {known})")
+        raise UsageError(f"no client named {name!r} in the stack outputs (clients: {known})")
 
     def secret_of(self, client: Client) -> str:
-        """The client's secret, or a ``ConfigError`` saying how to get it."""
+        """The client's secret, or a ``UsageError`` saying how to get it."""
         if client.client_secret:
             return client.client_secret
         if client.secret_hidden:
-            raise ConfigError(
+            raise UsageError(
                 f"the outputs from {self.source} hold '[secret]' for clients.{client.name}.clientSecret: "
                 "they were read without --show-secrets. Run verify with --stack (it calls "
                 "`pulumi stack output --json --show-secrets`), or write the file with "
                 "`pulumi stack output --json --show-secrets > outputs.json` and keep it out of git"
             )
-        raise ConfigError(f"clients.{client.name}.clientSecret is missing from the outputs ({self.source})")
+        raise UsageError(f"clients.{client.name}.clientSecret is missing from the outputs ({self.source})")
 
 
 def parse_outputs(data: object, source: str) -> StackOutputs:
     """Validate the outputs JSON, listing every problem at once."""
     if not isinstance(data, dict):
-        raise ConfigError(f"stack outputs from {source} are not a JSON object")
+        raise UsageError(f"stack outputs from {source} are not a JSON object")
     problems: list[str] = []
     hidden = [p for p in _placeholders(data, "") if not _is_client_secret_path(p)]
     if hidden:
-        raise ConfigError(
+        raise UsageError(
             f"the outputs from {source} hold '[secret]' placeholders ({', '.join(hidden)}): they were read "
             "without --show-secrets, or the pulumi CLI call failed. Use --stack (verify runs "
             "`pulumi stack output --json --show-secrets`) or write the file with --show-secrets"
@@ -133,7 +133,7 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
     routes = _parse_routes(data.get("routes", {}), problems)
     clients = _parse_clients(data.get("clients", {}), problems)
     if problems:
-        raise ConfigError(f"unusable stack outputs from {source}:\n  - " + "\n  - ".join(problems))
+        raise UsageError(f"unusable stack outputs from {source}:\n  - " + "\n  - ".join(problems))
     return StackOutputs(
         api_url=api_url,
         token_url=token_url,
@@ -195,10 +195,10 @@ def url_problem(key: str, url: str) -> str | None:
 
 
 def require_urls(urls: Mapping[str, str]) -> None:
-    """``ConfigError`` listing every unusable URL (for URLs given as options)."""
+    """``UsageError`` listing every unusable URL (for URLs given as options)."""
     problems = [p for key, url in urls.items() if (p := url_problem(key, url))]
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise UsageError("; ".join(problems))
 
 
 def _parse_routes(raw: object, problems: list[str]) -> tuple[Route, ...]:
@@ -274,7 +274,7 @@ def load_file(path: str, redactor: Redactor) -> StackOutputs:
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
-        raise ConfigError(f"cannot read outputs file {path}: {e.strerror}") from None
+        raise UsageError(f"cannot read outputs file {path}: {e.strerror}") from None
     return _parse_json(raw, f"outputs file {path}", path, redactor)
 
 
@@ -282,7 +282,7 @@ def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") ->
     """Run ``pulumi stack output --json --show-secrets [--stack NAME]`` and parse its answer."""
     exe = shutil.which(pulumi)
     if exe is None:
-        raise ConfigError(
+        raise UsageError(
             "the pulumi CLI is not on PATH: install it, or pass --outputs FILE written by "
             "`pulumi stack output --json --show-secrets > outputs.json`"
         )
@@ -298,14 +298,14 @@ def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") ->
             cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=PULUMI_TIMEOUT, check=False
         )
     except subprocess.TimeoutExpired:
-        raise ConfigError(f"`{shown}` did not finish within {PULUMI_TIMEOUT:.0f} s") from None
+        raise UsageError(f"`{shown}` did not finish within {PULUMI_TIMEOUT:.0f} s") from None
     except OSError as e:
-        raise ConfigError(f"`{shown}` could not start: {e.strerror}") from None
+        raise UsageError(f"`{shown}` could not start: {e.strerror}") from None
     if done.returncode != 0:
         # stderr names the problem (no stack selected, not logged in); scrub it all the same.
         stderr = done.stderr.decode("utf-8", errors="replace").strip()
         err = redactor.scrub_foreign(stderr)[-800:]
-        raise ConfigError(f"`{shown}` failed (exit {done.returncode}): {err or 'no message'}")
+        raise UsageError(f"`{shown}` failed (exit {done.returncode}): {err or 'no message'}")
     return _parse_json(done.stdout, f"`{shown}`", f"`{shown}`", redactor)
 
 
@@ -320,10 +320,10 @@ def _parse_json(raw: bytes, what: str, source: str, redactor: Redactor) -> Stack
         data = json.loads(raw)
     except UnicodeDecodeError:
         # Checked before ValueError (its base class): the message would quote bytes of the file.
-        raise ConfigError(f"{what} is not text in UTF-8, UTF-16 or UTF-32") from None
+        raise UsageError(f"{what} is not text in UTF-8, UTF-16 or UTF-32") from None
     except ValueError:
         # The decoder's message quotes the text around the error, which may be a secret.
-        raise ConfigError(f"{what} is not JSON") from None
+        raise UsageError(f"{what} is not JSON") from None
     _register_secrets(data, redactor)
     return parse_outputs(data, source)
 

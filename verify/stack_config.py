@@ -32,7 +32,7 @@ from typing import Any, Final, cast
 import yaml
 
 from components.config import NAMESPACE, ConfigError, Settings, read_settings
-from verify.errors import ConfigError as UsageError
+from verify.errors import UsageError
 from verify.findings import Finding
 
 STACK_FILE: Final = re.compile(r"^Pulumi\.(?P<stack>[^/]+)\.ya?ml\Z")

@@ -25,9 +25,7 @@ from verify.redact import Redactor
 
 
 class TokenError(VerifyError):
-    def __init__(self, message: str, hints: list[str] | None = None) -> None:
-        self.hints = hints or []
-        super().__init__(message)
+    """The token endpoint gave no token (exit 1): its status, error codes and their fixes as hints."""
 
 
 def fetch_token(
