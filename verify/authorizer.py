@@ -17,26 +17,17 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Final, Literal
 
+from verify.findings import Finding, passed
 from verify.idp import IdentityPlatform
 
 # RS256 is what B2C signs with; RS384/RS512 are the other RSA algorithms PyJWT checks with a JWK.
 RSA_ALGORITHMS: Final = ("RS256", "RS384", "RS512")
+# Each rule is a Finding (verify.findings) that is ok or failed; a failed one means API Gateway answers 401.
 DEFAULT_SKEW: Final = 30
 
 Expected = Literal["2xx", "401", "403"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One authorizer rule held against a token. ``ok=False`` means API Gateway answers 401."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
 
 
 def bare_token(authorization: str) -> str:
@@ -68,12 +59,12 @@ def route_expectation(route_scopes: Sequence[str], held: Iterable[str]) -> tuple
     return ("2xx", matched) if matched else ("403", ())
 
 
-def check_alg(header: Mapping[str, object]) -> Rule:
+def check_alg(header: Mapping[str, object]) -> Finding:
     alg = header.get("alg")
     if alg in RSA_ALGORITHMS:
-        return Rule("alg", True, f"{alg} is an RSA algorithm")
+        return passed("alg", True, f"{alg} is an RSA algorithm")
     if isinstance(alg, str) and alg.lower() == "none":
-        return Rule(
+        return passed(
             "alg",
             False,
             "alg 'none': the token is unsigned. API Gateway accepts only RSA-signed tokens whose key is in "
@@ -81,14 +72,14 @@ def check_alg(header: Mapping[str, object]) -> Rule:
             "use a token from the token endpoint as issued; never strip or forge its signature",
         )
     if isinstance(alg, str) and alg.upper().startswith("HS"):
-        return Rule(
+        return passed(
             "alg",
             False,
             f"alg {alg}: a shared-secret (HMAC) signature. API Gateway accepts only RSA algorithms with keys "
             "from the issuer's JWKS, so it answers 401",
             "use a token issued by the identity provider's token endpoint (B2C signs RS256)",
         )
-    return Rule(
+    return passed(
         "alg",
         False,
         f"alg {alg!r} is not one of {', '.join(RSA_ALGORITHMS)}: API Gateway accepts only RSA algorithms (401)",
@@ -96,13 +87,13 @@ def check_alg(header: Mapping[str, object]) -> Rule:
     )
 
 
-def check_issuer(claims: Mapping[str, object], issuer: str, platform: IdentityPlatform) -> Rule:
+def check_issuer(claims: Mapping[str, object], issuer: str, platform: IdentityPlatform) -> Finding:
     iss = claims.get("iss")
     if iss == issuer:
-        return Rule("iss", True, f"iss equals the authorizer's issuer {issuer}")
+        return passed("iss", True, f"iss equals the authorizer's issuer {issuer}")
     if not isinstance(iss, str):
-        return Rule("iss", False, "no iss claim: API Gateway answers 401", "use a token from the stack's tokenUrl")
-    return Rule(
+        return passed("iss", False, "no iss claim: API Gateway answers 401", "use a token from the stack's tokenUrl")
+    return passed(
         "iss",
         False,
         f"iss {iss} is not byte for byte the authorizer's issuer {issuer}: API Gateway answers 401",
@@ -110,7 +101,7 @@ def check_issuer(claims: Mapping[str, object], issuer: str, platform: IdentityPl
     )
 
 
-def check_audience(claims: Mapping[str, object], audiences: Sequence[str]) -> Rule:
+def check_audience(claims: Mapping[str, object], audiences: Sequence[str]) -> Finding:
     aud = claims.get("aud")
     if aud is not None:
         if isinstance(aud, str):
@@ -118,8 +109,8 @@ def check_audience(claims: Mapping[str, object], audiences: Sequence[str]) -> Ru
         else:
             values = [a for a in aud if isinstance(a, str)] if isinstance(aud, list) else []
         if any(v in audiences for v in values):
-            return Rule("aud", True, f"aud {', '.join(values)} is a configured audience")
-        return Rule(
+            return passed("aud", True, f"aud {', '.join(values)} is a configured audience")
+        return passed(
             "aud",
             False,
             f"aud {', '.join(values) or repr(aud)} is not the authorizer's audience {', '.join(audiences)} "
@@ -129,8 +120,8 @@ def check_audience(claims: Mapping[str, object], audiences: Sequence[str]) -> Ru
         )
     client_id = claims.get("client_id")
     if isinstance(client_id, str) and client_id in audiences:
-        return Rule("aud", True, f"no aud; client_id {client_id} is a configured audience")
-    return Rule(
+        return passed("aud", True, f"no aud; client_id {client_id} is a configured audience")
+    return passed(
         "aud",
         False,
         "neither aud nor a matching client_id: API Gateway answers 401",
@@ -157,16 +148,16 @@ def numeric_date(name: str, value: object) -> float | str:
     return float(value)
 
 
-def check_times(claims: Mapping[str, object], now: float | None = None, skew: float = DEFAULT_SKEW) -> list[Rule]:
+def check_times(claims: Mapping[str, object], now: float | None = None, skew: float = DEFAULT_SKEW) -> list[Finding]:
     now = time.time() if now is None else now
-    rules: list[Rule] = []
+    rules: list[Finding] = []
     exp = claims.get("exp")
     exp_at = numeric_date("exp", exp) if exp is not None else "no exp claim: API Gateway requires one (401)"
     if isinstance(exp_at, str):
-        rules.append(Rule("exp", False, exp_at, "use a token from the stack's tokenUrl as issued"))
+        rules.append(passed("exp", False, exp_at, "use a token from the stack's tokenUrl as issued"))
     elif exp_at + skew <= now:
         rules.append(
-            Rule(
+            passed(
                 "exp",
                 False,
                 f"expired {_ago(now - exp_at)} ago (exp {_utc(exp_at)}): API Gateway answers 401",
@@ -174,17 +165,17 @@ def check_times(claims: Mapping[str, object], now: float | None = None, skew: fl
             )
         )
     else:
-        rules.append(Rule("exp", True, f"expires in {_ago(exp_at - now)} ({_utc(exp_at)})"))
+        rules.append(passed("exp", True, f"expires in {_ago(exp_at - now)} ({_utc(exp_at)})"))
     for name in ("nbf", "iat"):
         value = claims.get(name)
         if value is None:
             continue
         at = numeric_date(name, value)
         if isinstance(at, str):
-            rules.append(Rule(name, False, at, "use a token from the stack's tokenUrl as issued"))
+            rules.append(passed(name, False, at, "use a token from the stack's tokenUrl as issued"))
         elif at - skew > now:
             rules.append(
-                Rule(
+                passed(
                     name,
                     False,
                     f"{name} is {_ago(at - now)} in the future ({_utc(at)}): API Gateway answers 401",
@@ -193,7 +184,7 @@ def check_times(claims: Mapping[str, object], now: float | None = None, skew: fl
                 )
             )
         else:
-            rules.append(Rule(name, True, f"{name} {_utc(at)} is in the past"))
+            rules.append(passed(name, True, f"{name} {_utc(at)} is in the past"))
     return rules
 
 

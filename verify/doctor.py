@@ -21,7 +21,6 @@ from verify.authorizer import (
     DEFAULT_SKEW,
     RSA_ALGORITHMS,
     Expected,
-    Rule,
     bare_token,
     check_alg,
     check_audience,
@@ -31,6 +30,7 @@ from verify.authorizer import (
     token_scopes,
 )
 from verify.errors import EXIT_FAILED, EXIT_OK
+from verify.findings import Finding, passed
 from verify.http import HttpClient
 from verify.idp import IdentityPlatform
 from verify.oidc import resolve_keys
@@ -54,13 +54,13 @@ class RouteVerdict:
 class DoctorReport:
     header: dict[str, Any]
     claims: dict[str, Any]
-    rules: list[Rule] = field(default_factory=list)
+    rules: list[Finding] = field(default_factory=list)
     routes: list[RouteVerdict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     protected: int = 0
 
     @property
-    def failed_rules(self) -> list[Rule]:
+    def failed_rules(self) -> list[Finding]:
         return [r for r in self.rules if not r.ok]
 
     @property
@@ -92,7 +92,7 @@ class DoctorReport:
         return {
             "header": self.header,
             "claims": self.claims,
-            "rules": [{"rule": r.name, "ok": r.ok, "detail": r.detail, "fix": r.fix} for r in self.rules],
+            "rules": [r.as_dict("rule", status=False) for r in self.rules],
             "routes": [r.as_dict() for r in self.routes],
             "notes": self.notes,
             "verdict": self.verdict,
@@ -114,7 +114,7 @@ def diagnose(
     report = DoctorReport({}, {}, protected=len(outputs.protected_routes))
     if parts is None:
         report.rules.append(
-            Rule(
+            passed(
                 "format",
                 False,
                 "not a JWT: expected three base64url segments header.claims.signature with JSON header and "
@@ -184,14 +184,14 @@ def _key_rules(
     platform: IdentityPlatform,
     rsa: bool,
     notes: list[str],
-) -> list[Rule]:
+) -> list[Finding]:
     """discovery, kid and signature: the keys API Gateway would use, or the platform's as a hint."""
-    rules: list[Rule] = []
+    rules: list[Finding] = []
     keys = resolve_keys(http, outputs.issuer, platform.fallback_discovery_url(outputs.token_url))
     jwks = keys.jwks
     if not keys.authoritative:
         rules.append(
-            Rule(
+            passed(
                 "discovery",
                 False,
                 f"{keys.discovery.problem}: API Gateway finds no keys for the issuer and answers 401 to every token",
@@ -202,7 +202,7 @@ def _key_rules(
             notes.append(f"kid and signature were checked against {jwks.url}, which API Gateway would not use")
     elif jwks is None:
         rules.append(
-            Rule(
+            passed(
                 "jwks",
                 False,
                 f"{keys.discovery.url} names no jwks_uri: API Gateway finds no keys and answers 401",
@@ -211,19 +211,19 @@ def _key_rules(
         )
     elif not jwks.ok:
         rules.append(
-            Rule("jwks", False, f"{jwks.problem}: API Gateway answers 401", "run `python -m verify preflight`")
+            passed("jwks", False, f"{jwks.problem}: API Gateway answers 401", "run `python -m verify preflight`")
         )
     if jwks is None or not jwks.rsa_keys:
         return rules
     kid = header.get("kid")
     known = ", ".join(jwks.rsa_keys)
     if not isinstance(kid, str):
-        rules.append(Rule("kid", False, "the header has no kid: API Gateway cannot pick a key (401)"))
+        rules.append(passed("kid", False, "the header has no kid: API Gateway cannot pick a key (401)"))
         return rules
     key = jwks.rsa_keys.get(kid)
     if key is None:
         rules.append(
-            Rule(
+            passed(
                 "kid",
                 False,
                 f"kid {kid!r} is not in the JWKS at {jwks.url} (keys: {known}): API Gateway answers 401",
@@ -232,7 +232,7 @@ def _key_rules(
             )
         )
         return rules
-    rules.append(Rule("kid", True, f"kid {kid!r} is in the JWKS at {jwks.url}"))
+    rules.append(passed("kid", True, f"kid {kid!r} is in the JWKS at {jwks.url}"))
     if not rsa:
         return rules
     alg = str(header.get("alg"))
@@ -241,7 +241,7 @@ def _key_rules(
         jwt.PyJWS().decode(token, key=public_key, algorithms=[alg] if alg in RSA_ALGORITHMS else [])
     except jwt.PyJWTError:
         rules.append(
-            Rule(
+            passed(
                 "signature",
                 False,
                 f"the signature does not verify with key {kid!r}: the token was altered or forged (401)",
@@ -250,5 +250,5 @@ def _key_rules(
         )
         return rules
     where = "" if keys.authoritative else " (of the policy's JWKS)"
-    rules.append(Rule("signature", True, f"the {alg} signature verifies with key {kid!r}{where}"))
+    rules.append(passed("signature", True, f"the {alg} signature verifies with key {kid!r}{where}"))
     return rules

@@ -13,45 +13,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from verify.findings import Finding, Status
 from verify.http import HttpClient
 from verify.idp import IdentityPlatform
 from verify.oidc import Jwks, discovery_url, resolve_keys
-
-Status = Literal["ok", "fail", "warn", "info"]
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: Status
-    detail: str
-    fix: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        return {"check": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
 
 
 @dataclass
 class PreflightReport:
     issuer: str
     discovery_url: str
-    checks: list[Check] = field(default_factory=list)
+    checks: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(c.status != "fail" for c in self.checks)
+        return all(c.ok for c in self.checks)
 
     def add(self, name: str, status: Status, detail: str, fix: str = "") -> None:
-        self.checks.append(Check(name, status, detail, fix))
+        self.checks.append(Finding(name, status, detail, fix))
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "issuer": self.issuer,
             "discoveryUrl": self.discovery_url,
-            "checks": [c.as_dict() for c in self.checks],
+            "checks": [c.as_dict("check") for c in self.checks],
         }
 
 

@@ -86,11 +86,7 @@ def render_smoke(report: SmokeReport, outputs: StackOutputs) -> str:
 
 def render_preflight(report: PreflightReport) -> str:
     lines = [f"preflight: issuer {report.issuer}", f"  API Gateway reads {report.discovery_url}"]
-    labels = {"ok": "[ok]  ", "fail": "[FAIL]", "warn": "[warn]", "info": "[info]"}
-    for c in report.checks:
-        lines.append(f"{labels[c.status]} {c.name}: {c.detail}")
-        if c.fix:
-            lines.append(f"       fix: {c.fix}")
+    lines += render(report.checks)
     failed = sum(c.status == "fail" for c in report.checks)
     lines.append("ok: every check passed" if report.ok else f"FAILED: {failed} check(s) failed")
     return "\n".join(lines)
@@ -102,10 +98,7 @@ def render_doctor(report: DoctorReport, outputs: StackOutputs) -> str:
         lines += ["header (decoded as jwt.io does; the signature is not shown):", to_json(report.header)]
         lines += ["claims:", to_json(report.claims)]
     lines.append(f"authorizer rules (issuer {outputs.issuer}, audience {outputs.audience}):")
-    for r in report.rules:
-        lines.append(f"  {'[ok]  ' if r.ok else '[FAIL]'} {r.name}: {r.detail}")
-        if r.fix:
-            lines.append(f"         fix: {r.fix}")
+    lines += render(report.rules, "  ")
     if report.routes:
         rows = [[v.route, v.expected, v.why] for v in report.routes]
         lines.append(table(["ROUTE", "WOULD GET", "WHY"], rows))

@@ -33,7 +33,7 @@ import yaml
 
 from components.config import NAMESPACE, ConfigError, Settings, read_settings
 from verify.errors import UsageError
-from verify.findings import Finding
+from verify.findings import Finding, Status
 
 STACK_FILE: Final = re.compile(r"^Pulumi\.(?P<stack>[^/]+)\.ya?ml\Z")
 # Pulumi's stack settings (ProjectStack in pulumi/pulumi sdk/go/common/workspace/project.go).
@@ -73,7 +73,7 @@ class FileReport:
     def ok(self) -> bool:
         return all(f.ok for f in self.findings)
 
-    def add(self, name: str, status: Any, detail: str, fix: str = "") -> None:
+    def add(self, name: str, status: Status, detail: str, fix: str = "") -> None:
         self.findings.append(Finding(name, status, detail, fix))
 
     def as_dict(self) -> dict[str, Any]:
