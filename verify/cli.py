@@ -12,6 +12,7 @@ from typing import IO, Any, NoReturn
 
 from verify import doctor, outputs, preflight, report, smoke, stack_config
 from verify.authorizer import DEFAULT_SKEW, bare_token
+from verify.context import Context
 from verify.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, VerifyError
 from verify.http import HttpClient, HttpSettings
 from verify.idp import platform_for
@@ -265,19 +266,17 @@ def _run(args: argparse.Namespace, redactor: Redactor, out: _Printer) -> int:
     if args.command == "preflight":
         return _preflight(args, redactor, out, settings)
     stack = outputs.load(args.outputs, args.stack, redactor)
-    platform = platform_for(stack)
     with HttpClient(settings) as http:
+        ctx = Context(stack, http, platform_for(stack), redactor)
         if args.command == "smoke":
-            result = smoke.run(stack, http, platform, redactor, writes=not args.no_writes, strict=args.strict)
+            result = smoke.run(ctx, writes=not args.no_writes, strict=args.strict)
             out(report.to_json(result.as_dict()) if args.json else report.render_smoke(result, stack))
             return EXIT_OK if result.ok else EXIT_FAILED
         client = None
         if token is None:
             client = stack.client(args.client)
-            token = fetch_token(
-                http, stack.token_url, client.client_id, stack.secret_of(client), stack.scope, platform, redactor
-            )
-        diagnosis = doctor.diagnose(token, stack, http, platform, skew=args.clock_skew, client=client)
+            token = fetch_token(ctx, client)
+        diagnosis = doctor.diagnose(ctx, token, skew=args.clock_skew, client=client)
         out(report.to_json(diagnosis.as_dict()) if args.json else report.render_doctor(diagnosis, stack))
         return diagnosis.exit_code
 

@@ -29,10 +29,9 @@ from verify.authorizer import (
     route_expectation,
     token_scopes,
 )
+from verify.context import Context
 from verify.errors import EXIT_FAILED, EXIT_OK
 from verify.findings import Finding, passed
-from verify.http import HttpClient
-from verify.idp import IdentityPlatform
 from verify.oidc import resolve_keys
 from verify.outputs import Client, StackOutputs
 from verify.tokens import unverified_parts
@@ -101,14 +100,9 @@ class DoctorReport:
 
 
 def diagnose(
-    token: str,
-    outputs: StackOutputs,
-    http: HttpClient,
-    platform: IdentityPlatform,
-    skew: float = DEFAULT_SKEW,
-    now: float | None = None,
-    client: Client | None = None,
+    ctx: Context, token: str, *, skew: float = DEFAULT_SKEW, now: float | None = None, client: Client | None = None
 ) -> DoctorReport:
+    outputs, platform = ctx.outputs, ctx.platform
     token = bare_token(token)
     parts = unverified_parts(token)
     report = DoctorReport({}, {}, protected=len(outputs.protected_routes))
@@ -129,7 +123,7 @@ def diagnose(
 
     alg_rule = check_alg(header)
     report.rules.append(alg_rule)
-    report.rules.extend(_key_rules(token, header, outputs, http, platform, alg_rule.ok, report.notes))
+    report.rules.extend(_key_rules(ctx, token, header, alg_rule.ok, report.notes))
     report.rules.append(check_issuer(claims, outputs.issuer, platform))
     report.rules.append(check_audience(claims, [outputs.audience]))
     report.rules.extend(check_times(claims, now, skew))
@@ -176,18 +170,11 @@ def _route_verdicts(report: DoctorReport, outputs: StackOutputs, scopes: tuple[s
             report.routes.append(RouteVerdict(route.key, expected, why))
 
 
-def _key_rules(
-    token: str,
-    header: Mapping[str, Any],
-    outputs: StackOutputs,
-    http: HttpClient,
-    platform: IdentityPlatform,
-    rsa: bool,
-    notes: list[str],
-) -> list[Finding]:
+def _key_rules(ctx: Context, token: str, header: Mapping[str, Any], rsa: bool, notes: list[str]) -> list[Finding]:
     """discovery, kid and signature: the keys API Gateway would use, or the platform's as a hint."""
+    outputs, platform = ctx.outputs, ctx.platform
     rules: list[Finding] = []
-    keys = resolve_keys(http, outputs.issuer, platform.fallback_discovery_url(outputs.token_url))
+    keys = resolve_keys(ctx.http, outputs.issuer, platform.fallback_discovery_url(outputs.token_url))
     jwks = keys.jwks
     if not keys.authoritative:
         rules.append(

@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from verify.authorizer import Expected, route_expectation, token_scopes
-from verify.http import SAFE_METHODS, HttpClient, HttpError, HttpResponse
-from verify.idp import IdentityPlatform
-from verify.outputs import Client, Route, StackOutputs
-from verify.redact import Redactor
+from verify.context import Context
+from verify.http import SAFE_METHODS, HttpError, HttpResponse
+from verify.outputs import Client, Route
 from verify.tokens import TokenError, fetch_token, tamper, unverified_parts
 
 NO_TOKEN: Final = "(no token)"  # noqa: S105  (a caller label)
@@ -135,14 +134,10 @@ def call_method(route: Route) -> str:
     return "GET" if route.method == "ANY" else route.method
 
 
-def get_token(
-    outputs: StackOutputs, client: Client, http: HttpClient, platform: IdentityPlatform, redactor: Redactor
-) -> ClientToken:
+def get_token(ctx: Context, client: Client) -> ClientToken:
     result = ClientToken(client)
     try:
-        token = fetch_token(
-            http, outputs.token_url, client.client_id, outputs.secret_of(client), outputs.scope, platform, redactor
-        )
+        token = fetch_token(ctx, client)
     except TokenError as e:
         result.error, result.hints = str(e), e.hints
         return result
@@ -153,108 +148,96 @@ def get_token(
         result.scopes = token_scopes(claims)
         roles = claims.get("roles")
         result.roles = tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else ()
-        result.hints = platform.token_hints(claims)
+        result.hints = ctx.platform.token_hints(claims)
     return result
 
 
-def run(
-    outputs: StackOutputs,
-    http: HttpClient,
-    platform: IdentityPlatform,
-    redactor: Redactor,
-    *,
-    writes: bool = True,
-    strict: bool = False,
-) -> SmokeReport:
+def run(ctx: Context, *, writes: bool = True, strict: bool = False) -> SmokeReport:
+    outputs = ctx.outputs
     for c in outputs.clients:
         outputs.secret_of(c)  # fail on '[secret]' placeholders before any request is sent
-    tokens = [get_token(outputs, c, http, platform, redactor) for c in outputs.clients]
+    tokens = [get_token(ctx, c) for c in outputs.clients]
     forged: str | None = None
     for t in tokens:
         if t.token:
             forged = tamper(t.token)
             break
-    redactor.add(forged)
+    ctx.redactor.add(forged)
 
+    plan = _Plan(ctx, tokens, forged, writes, strict)
     calls: list[Call] = []
     for route in outputs.routes:
-        calls += _route_calls(outputs, http, route, tokens, forged, writes, strict)
+        calls += plan.route_calls(route)
     return SmokeReport(tokens, calls, writes, strict)
 
 
-def _route_calls(
-    outputs: StackOutputs,
-    http: HttpClient,
-    route: Route,
-    tokens: list[ClientToken],
-    forged: str | None,
-    writes: bool,
-    strict: bool,
-) -> list[Call]:
-    method = call_method(route)
-    # May a call that passes the authorizer be sent? It reaches the upstream.
-    may_pass = writes or method in SAFE_METHODS
-    skipped = f"not sent (--no-writes): an authorised {method} reaches the upstream"
+@dataclass(frozen=True)
+class _Plan:
+    """One smoke run: the context, the clients' fresh tokens, the forged one, the options."""
 
-    def send(caller: str, token: str | None, expected: Expected, info: ClientToken | None = None) -> Call:
-        return _call(outputs, http, route, caller, token, expected, strict, info)
+    ctx: Context
+    tokens: list[ClientToken]
+    forged: str | None
+    writes: bool
+    strict: bool
 
-    if route.public:
-        return [send(NO_TOKEN, None, "2xx") if may_pass else Call(NO_TOKEN, route.key, "2xx", SKIPPED, True, skipped)]
-    calls = [send(NO_TOKEN, None, "401")]
-    if forged:
-        calls.append(send(TAMPERED, forged, "401"))
-    else:
-        calls.append(Call(TAMPERED, route.key, "401", SKIPPED, True, "no client token to forge from"))
-    for t in tokens:
-        expected, _ = route_expectation(route.scopes, t.client.grants)
-        carried = sorted(set(t.scopes) & set(route.scopes))
-        if t.token is None:
-            calls.append(Call(t.client.name, route.key, expected, "no token", False, "token request failed"))
-        elif may_pass or (expected == "403" and not carried):
-            calls.append(send(t.client.name, t.token, expected, t))
-        elif expected == "2xx":
-            calls.append(Call(t.client.name, route.key, expected, SKIPPED, True, skipped))
+    def route_calls(self, route: Route) -> list[Call]:
+        method = call_method(route)
+        # May a call that passes the authorizer be sent? It reaches the upstream.
+        may_pass = self.writes or method in SAFE_METHODS
+        skipped = f"not sent (--no-writes): an authorised {method} reaches the upstream"
+        send = self.call
+
+        if route.public:
+            if may_pass:
+                return [send(route, NO_TOKEN, None, "2xx")]
+            return [Call(NO_TOKEN, route.key, "2xx", SKIPPED, True, skipped)]
+        calls = [send(route, NO_TOKEN, None, "401")]
+        if self.forged:
+            calls.append(send(route, TAMPERED, self.forged, "401"))
         else:
-            calls.append(
-                Call(
-                    t.client.name,
-                    route.key,
-                    expected,
-                    "not sent",
-                    False,
-                    f"the fresh token carries {', '.join(carried)}, which the outputs do not grant this client: "
-                    "the call would pass the authorizer and reach the upstream, so it was not sent "
-                    "(--no-writes). A grant is still in B2C (revocation incomplete) or the outputs are stale",
+            calls.append(Call(TAMPERED, route.key, "401", SKIPPED, True, "no client token to forge from"))
+        for t in self.tokens:
+            expected, _ = route_expectation(route.scopes, t.client.grants)
+            carried = sorted(set(t.scopes) & set(route.scopes))
+            if t.token is None:
+                calls.append(Call(t.client.name, route.key, expected, "no token", False, "token request failed"))
+            elif may_pass or (expected == "403" and not carried):
+                calls.append(send(route, t.client.name, t.token, expected, t))
+            elif expected == "2xx":
+                calls.append(Call(t.client.name, route.key, expected, SKIPPED, True, skipped))
+            else:
+                calls.append(
+                    Call(
+                        t.client.name,
+                        route.key,
+                        expected,
+                        "not sent",
+                        False,
+                        f"the fresh token carries {', '.join(carried)}, which the outputs do not grant this client: "
+                        "the call would pass the authorizer and reach the upstream, so it was not sent "
+                        "(--no-writes). A grant is still in B2C (revocation incomplete) or the outputs are stale",
+                    )
                 )
+        return calls
+
+    def call(
+        self, route: Route, caller: str, token: str | None, expected: Expected, info: ClientToken | None = None
+    ) -> Call:
+        method = call_method(route)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            # Retried only when the method is safe (HttpClient's default): this reaches the upstream.
+            response = self.ctx.http.request(
+                method,
+                route_url(self.ctx.outputs.api_url, route.path),
+                headers=headers,
+                json_body={} if method in _BODY_METHODS else None,
             )
-    return calls
-
-
-def _call(
-    outputs: StackOutputs,
-    http: HttpClient,
-    route: Route,
-    caller: str,
-    token: str | None,
-    expected: Expected,
-    strict: bool,
-    info: ClientToken | None = None,
-) -> Call:
-    method = call_method(route)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        # Retried only when the method is safe (HttpClient's default): this reaches the upstream.
-        response = http.request(
-            method,
-            route_url(outputs.api_url, route.path),
-            headers=headers,
-            json_body={} if method in _BODY_METHODS else None,
-        )
-    except HttpError as e:
-        return Call(caller, route.key, expected, e.kind, False, str(e), e.attempts)
-    ok, note = judge(expected, response, route, info, strict)
-    return Call(caller, route.key, expected, str(response.status), ok, note, response.attempts)
+        except HttpError as e:
+            return Call(caller, route.key, expected, e.kind, False, str(e), e.attempts)
+        ok, note = judge(expected, response, route, info, self.strict)
+        return Call(caller, route.key, expected, str(response.status), ok, note, response.attempts)
 
 
 def matches(expected: Expected, status: int) -> bool:

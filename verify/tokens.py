@@ -14,39 +14,35 @@ and their fixes, and the error description with anything token-like removed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 
 from verify.errors import VerifyError
-from verify.http import HttpClient, HttpError
-from verify.idp import IdentityPlatform
-from verify.redact import Redactor
+from verify.http import HttpError
+
+if TYPE_CHECKING:
+    from verify.context import Context
+    from verify.outputs import Client
 
 
 class TokenError(VerifyError):
     """The token endpoint gave no token (exit 1): its status, error codes and their fixes as hints."""
 
 
-def fetch_token(
-    http: HttpClient,
-    token_url: str,
-    client_id: str,
-    client_secret: str,
-    scope: str,
-    platform: IdentityPlatform,
-    redactor: Redactor,
-) -> str:
-    """A fresh access token, registered with ``redactor``.
+def fetch_token(ctx: Context, client: Client) -> str:
+    """A fresh access token for ``client``, registered with the context's redactor.
 
-    ``client_secret`` is registered already: the outputs loader registers every secret once, before
+    The client secret is registered already: the outputs loader registers every secret once, before
     anything else can print (``verify.outputs``).
     """
+    http, platform, redactor = ctx.http, ctx.platform, ctx.redactor
+    token_url = ctx.outputs.token_url
     form = {
         "grant_type": "client_credentials",
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "scope": scope,
+        "client_id": client.client_id,
+        "client_secret": ctx.outputs.secret_of(client),
+        "scope": ctx.outputs.scope,
     }
     try:
         # A token request changes nothing on the identity provider's side: retrying it is safe.

@@ -248,7 +248,7 @@ def test_an_internal_error_traceback_hides_an_opaque_token(
     stack.idp.issued.append(OPAQUE_TOKEN)  # the harness's leak check looks for it too
     stack.idp.token_queue.append(json_reply(200, {"access_token": OPAQUE_TOKEN, "token_type": "Bearer"}))
 
-    def boom(token: str, *args: object, **kwargs: object) -> None:
+    def boom(ctx: object, token: str, *args: object, **kwargs: object) -> None:
         raise RuntimeError(f"unexpected, while holding {token}")
 
     monkeypatch.setattr(doctor, "diagnose", boom)
