@@ -36,6 +36,9 @@ from verify.errors import UsageError
 from verify.findings import Finding, Status
 
 STACK_FILE: Final = re.compile(r"^Pulumi\.(?P<stack>[^/]+)\.ya?ml\Z")
+# Pulumi's stack names: letters, digits, '-', '_' and '.', at most 100 characters. Checked before the
+# name is shown in a report: a client secret pasted as --stack (Entra's hold a '~') is refused unseen.
+STACK_NAME: Final = re.compile(r"^[A-Za-z0-9_.-]{1,100}\Z")
 # Pulumi's stack settings (ProjectStack in pulumi/pulumi sdk/go/common/workspace/project.go).
 TOP_LEVEL: Final = ("config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt")
 # Besides the b2c-apigw keys, what the program reads (components.config.read_settings).
@@ -103,6 +106,8 @@ def stack_files(directory: Path) -> list[Path]:
 
 
 def run(paths: Sequence[str], stack: str | None = None) -> ConfigReport:
+    if stack is not None and not STACK_NAME.match(stack):
+        raise UsageError("--stack must be a Pulumi stack name: letters, digits, '-', '_' and '.', at most 100")
     if not paths:
         found = stack_files(Path("."))
         if not found:

@@ -257,3 +257,22 @@ def test_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: p
     r = call(capsys, "config")
     assert r.code == 0
     assert r.out.splitlines()[0] == "config: Pulumi.dev.yaml (stack dev)"
+
+
+def test_a_secret_given_as_stack_is_refused_unseen(capsys: pytest.CaptureFixture[str]) -> None:
+    pasted = "aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJk"  # Entra's shape
+    for stack in (pasted, "a~b"):
+        r = call(capsys, "config", str(EXAMPLES[0]), "--stack", stack)
+        assert (r.code, r.out) == (2, "")
+        assert r.err == (
+            "verify config: --stack must be a Pulumi stack name: letters, digits, '-', '_' and '.', at most 100\n"
+        )
+
+
+def test_config_help_names_its_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    r = call(capsys, "config", "--help")
+    assert r.code == 0
+    assert "Pulumi.<stack>.yaml" in r.out and "--stack NAME" in r.out and "--json" in r.out
+    assert "  1  failed: a file the program would refuse (its messages are printed)" in r.out
+    r = call(capsys, "--help")
+    assert "config" in r.out
