@@ -276,3 +276,19 @@ def test_config_help_names_its_exit_codes(capsys: pytest.CaptureFixture[str]) ->
     assert "  1  failed: a file the program would refuse (its messages are printed)" in r.out
     r = call(capsys, "--help")
     assert "config" in r.out
+
+
+def test_a_secure_section_keeps_the_other_keys_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = example()
+    doc["config"]["b2c-apigw:tenant"] = {"secure": CIPHERTEXT}
+    doc["config"]["aws:region"] = "Europe"
+    doc["config"]["b2c-apigw:clients"][0]["grants"] = ["app.delete"]
+    r = call(capsys, "config", write(tmp_path / "Pulumi.dev.yaml", doc), "--json")
+    assert r.code == 1
+    assert [(f["key"], f["status"]) for f in r.json()["files"][0]["findings"]] == [
+        ("b2c-apigw:tenant", "fail"),  # stored as a secret: the program's refusal
+        ("aws:region", "fail"),
+        ("b2c-apigw:clients[0] (reporting).grants", "fail"),
+        ("b2c-apigw:tenant", "info"),  # not checked offline
+    ]
+    assert "Europe" in r.out and CIPHERTEXT not in r.out
