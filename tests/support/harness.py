@@ -29,7 +29,10 @@ READER_ID = "0a0a0a0a-0000-4000-8000-000000000001"
 WRITER_ID = "0b0b0b0b-0000-4000-8000-000000000002"
 READER_SECRET = "rEaD8Q~x7Zk2LmN9pQrStUvWx3YzAbCdEf4GhIj"
 WRITER_SECRET = "wRiT8Q~a1Bc2De3Fg4Hi5Jk6Lm7No8Pq9Rs0TuV"
-SECRETS = (READER_SECRET, WRITER_SECRET)
+# An Entra-shaped client secret (too few digits to look random), for tests that paste one where it
+# does not belong: in arguments, or as a client secret the doubles do not know.
+ENTRA_SECRET = "aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJk"
+SECRETS = (READER_SECRET, WRITER_SECRET, ENTRA_SECRET)
 # Retries with millisecond pauses, short timeouts: the whole suite stays fast.
 FAST = ["--timeout", "2", "--attempts", "3", "--backoff-base", "0.01"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.harness import READER_SECRET, Stack, assert_no_leaks, call, leaks
+from tests.support.harness import ENTRA_SECRET, READER_SECRET, Stack, assert_no_leaks, call, leaks
 from verify import smoke
 from verify.cli import main
 
@@ -122,9 +122,6 @@ def test_plain_http_is_accepted_on_loopback(stack: Stack) -> None:
     for host in ("127.0.0.1", "127.8.9.10", "localhost", "[::1]"):
         stack.outputs["apiUrl"] = f"http://{host}:9/"
         assert stack.run("smoke").code == 0, host
-
-
-ENTRA_SECRET = "aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJk"  # Entra's shape: too few digits to look random
 
 
 @pytest.mark.parametrize(

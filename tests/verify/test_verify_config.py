@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 import yaml
 
 from components.config import ConfigError, parse_settings
-from tests.support.harness import call
+from tests.support.harness import ENTRA_SECRET, call
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -260,8 +262,7 @@ def test_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: p
 
 
 def test_a_secret_given_as_stack_is_refused_unseen(capsys: pytest.CaptureFixture[str]) -> None:
-    pasted = "aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJk"  # Entra's shape
-    for stack in (pasted, "a~b"):
+    for stack in (ENTRA_SECRET, "a~b"):
         r = call(capsys, "config", str(EXAMPLES[0]), "--stack", stack)
         assert (r.code, r.out) == (2, "")
         assert r.err == (
@@ -292,3 +293,16 @@ def test_a_secure_section_keeps_the_other_keys_checked(tmp_path: Path, capsys: p
         ("b2c-apigw:tenant", "info"),  # not checked offline
     ]
     assert "Europe" in r.out and CIPHERTEXT not in r.out
+
+
+def test_python_dash_m_verify_config_on_the_examples() -> None:
+    """The command as the README and a pre-commit hook run it: a process, the examples globbed."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "verify", "config", *(str(p.relative_to(ROOT)) for p in EXAMPLES)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines()[-1] == f"ok: {len(EXAMPLES)} file(s) checked, 0 invalid"

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.support.fakes import FakeB2C, json_reply
-from tests.support.harness import READER_ID, WRITER_ID, Stack, calls, checks, leaks, rules
+from tests.support.harness import ENTRA_SECRET, READER_ID, WRITER_ID, Stack, calls, checks, leaks, rules
 from verify import doctor, smoke
 from verify.http import HttpClient, HttpSettings
 
@@ -20,7 +20,6 @@ from verify.http import HttpClient, HttpSettings
 JWKS_MAX_BYTES = 150_000
 # Shaped like an Entra client secret, with a single digit: no shape-based scrubbing catches it, only
 # its registration as a known value does.
-ENTRA_SECRET = "aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJk"
 # An opaque (non-JWT) access token without digits: likewise invisible to the shape-based scrubbing.
 OPAQUE_TOKEN = "oPaQuEaCcEsStOkEnVaLuE~wItHnOdIgItS-xYzAbCdEfGhIjKlMn"
 
