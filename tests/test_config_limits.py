@@ -10,9 +10,9 @@ import copy
 from typing import Any
 
 import pytest
-from test_config import getter, parse, problems, set_at
 
 from components.config import ConfigError, read_settings
+from tests.support.config_cases import getter, parse, problems, set_at
 from tests.support.example import DEV_CONFIG
 
 LETTER_TENANT_ID = "abcdef01-2345-6789-abcd-ef0123456789"

@@ -11,9 +11,9 @@ from unittest import mock
 
 import pulumi
 import pytest
-from test_config import BAD_VALUES
 
 from components import naming
+from tests.support.config_cases import BAD_VALUES
 from tests.support.example import DEV_CONFIG, TENANT_ID
 from tests.support.mocks import MAIN, SECRET_MARKER, ProgramRun, Registered, install_mocks, run_program, settle
 
