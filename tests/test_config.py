@@ -486,3 +486,14 @@ def test_validation_stays_linear_in_the_number_of_routes(dev_config: dict[str, A
     start = time.perf_counter()
     assert len(parse(dev_config).api.routes) == 5000
     assert time.perf_counter() - start < 2.0
+
+
+def test_a_missing_section_points_at_the_config_reference_in_the_repository(dev_config: dict[str, Any]) -> None:
+    del dev_config["b2c-apigw:tenant"]
+    del dev_config["b2c-apigw:api"]
+    found = problems(dev_config)
+    assert "b2c-apigw:tenant: is missing (a map with name, id and policy; see docs/configuration.md)" in found
+    assert (
+        "b2c-apigw:api: is missing (a map with name, permissions, upstream and routes; see docs/configuration.md)"
+        in found
+    )
