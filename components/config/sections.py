@@ -376,7 +376,9 @@ def parse_settings(
     if tenant is None:
         p.add(Section.TENANT.key, "is missing (a map with name, id and policy; see docs/configuration.md)")
     if api is None:
-        p.add(Section.API.key, "is missing (a map with name, permissions, upstream and routes; see docs/configuration.md)")
+        p.add(
+            Section.API.key, "is missing (a map with name, permissions, upstream and routes; see docs/configuration.md)"
+        )
     t = _parse_tenant(tenant, p) if tenant is not None else None
     a = _parse_api(api, t, stack, p) if api is not None else None
     # Grants are checked against the permissions even when another api key is bad, so that one
