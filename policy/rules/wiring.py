@@ -61,12 +61,18 @@ def of_type(resources: Sequence[PolicyResource], resource_type: str) -> list[Pol
 
 
 def linked(
-    resource: PolicyResource, prop: str, value: Any, candidates: Sequence[PolicyResource], key: Callable[[Props], Any]
+    resource: PolicyResource,
+    prop: str,
+    candidates: Sequence[PolicyResource],
+    key: Callable[[Props], Any],
+    *path: str,
 ) -> list[PolicyResource]:
-    """The candidates ``resource.prop`` was computed from, else those whose ``key`` equals ``value``."""
+    """The candidates ``resource.<prop>`` was computed from (known even at preview, when ids are not);
+    without such dependencies, those whose ``key`` equals the value at ``prop`` (and ``path`` inside it)."""
     by_dependency = [d for d in resource.property_dependencies.get(prop, []) if d in candidates]
     if by_dependency:
         return by_dependency
+    value = view(resource).get(prop, *path)
     if value is None:
         return []
     return [c for c in candidates if key(view(c)) == value]
@@ -114,10 +120,9 @@ def _route_authorizers(resources: Sequence[PolicyResource], _config: Mapping[str
             kind = authorization_type(p)
             if kind not in AUTHORIZER_KIND:
                 return
-            authorizer_id = p.get("authorizerId")
-            if not authorizer_id:
+            if not route.property_dependencies.get("authorizerId") and not p.get("authorizerId"):
                 return  # apigw-route-authorization reports it
-            found = linked(route, "authorizerId", authorizer_id, authorizers, lambda a: a.get("id"))
+            found = linked(route, "authorizerId", authorizers, lambda a: a.get("id"))
             if not found:
                 yield violation(
                     p.label,
@@ -172,7 +177,7 @@ def _route_scopes(resources: Sequence[PolicyResource], _config: Mapping[str, Any
             scopes = p.strings("authorizationScopes")
             if authorization_type(p) != "JWT" or not scopes:
                 return
-            found = linked(route, "authorizerId", p.get("authorizerId"), authorizers, lambda a: a.get("id"))
+            found = linked(route, "authorizerId", authorizers, lambda a: a.get("id"))
             if not found or view(found[0]).get("authorizerType") != "JWT":
                 return  # apigw-route-uses-stack-authorizer reports it
             authorizer = view(found[0])
@@ -230,13 +235,7 @@ def _grants(resources: Sequence[PolicyResource], _config: Mapping[str, Any]) -> 
 
         def granted(assignment: PolicyResource = assignment) -> Iterable[str]:
             p = view(assignment)
-            sps = linked(
-                assignment,
-                "resourceObjectId",
-                p.get("resourceObjectId"),
-                service_principals,
-                lambda s: s.get("objectId"),
-            )
+            sps = linked(assignment, "resourceObjectId", service_principals, lambda s: s.get("objectId"))
             if not sps:
                 return  # a resource outside this stack
             by_client_id = _api_apps_by_client_id(resources)
@@ -260,10 +259,9 @@ def _log_retention(resources: Sequence[PolicyResource], _config: Mapping[str, An
 
         def kept(stage: PolicyResource = stage) -> Iterable[str]:
             p = view(stage)
-            destination = p.get("accessLogSettings", "destinationArn")
-            if not destination:
+            found = linked(stage, "accessLogSettings", groups, lambda g: g.get("arn"), "destinationArn")
+            if not found and not p.get("accessLogSettings", "destinationArn"):
                 return  # apigw-stage-logs-and-throttling reports it
-            found = linked(stage, "accessLogSettings", destination, groups, lambda g: g.get("arn"))
             if not found:
                 yield violation(
                     p.label,
