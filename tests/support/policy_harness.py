@@ -46,10 +46,19 @@ import jsonschema
 import pulumi
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import proto
-from pulumi_policy import Policy
-from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
+from pulumi_policy import (
+    Policy,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY, deserialize_properties
 from pulumi_policy.policy import _PolicyAnalyzerServicer
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from policy.rules import ENFORCEMENT_LEVEL, PACK_NAME, POLICIES
 from tests.support.mocks import MAIN, RecordingMocks, _RecordingMonitor, settle
@@ -402,3 +411,64 @@ def resource(
         dependencies=sorted({u for urns in deps.values() for u in urns}),
         property_dependencies=deps,
     )
+
+
+# --- One policy, hand-built arguments -------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one policy reported: violations (message, urn) and the advisory the SDK would make of an
+    ``UnknownValueError`` (None when every check ran)."""
+
+    violations: list[tuple[str, str | None]]
+    advisory: str | None
+
+    @property
+    def messages(self) -> list[str]:
+        return [m for m, _ in self.violations]
+
+
+def _engine_props(wire: Mapping[str, Any]) -> Any:
+    # _PolicyAnalyzerServicer.Analyze: deserialize_properties(MessageToDict(props)), then the proxy.
+    return unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(_struct(wire))))
+
+
+def _run(validate: Any, args: Any) -> Outcome:
+    violations: list[tuple[str, str | None]] = []
+    try:
+        validate(args, lambda message, urn=None: violations.append((message, urn)))
+    except UnknownValueError as error:  # what Analyze/AnalyzeStack turn into an advisory diagnostic
+        return Outcome(violations, error.message)
+    return Outcome(violations, None)
+
+
+def validate_resource(
+    policy: ResourceValidationPolicy,
+    type_token: str,
+    props: Mapping[str, Any],
+    name: str = "r",
+    config: Mapping[str, Any] | None = None,
+) -> Outcome:
+    """``policy.validate`` with hand-built ``ResourceValidationArgs`` whose props are in the engine's form."""
+    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+    args = ResourceValidationArgs(type_token, _engine_props(props), urn_of(type_token, name), name, opts, None, config)
+    return _run(policy.validate, args)
+
+
+def validate_stack(
+    policy: StackValidationPolicy, resources: Sequence[Resource], config: Mapping[str, Any] | None = None
+) -> Outcome:
+    """``policy.validate`` with hand-built ``StackValidationArgs``: outputs in the engine's form, parents and
+    property dependencies linked to the resource objects as ``AnalyzeStack`` links them."""
+    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+    built = {
+        r.urn: PolicyResource(r.type, _engine_props(r.outputs), r.urn, r.name, opts, None, None, [], {})
+        for r in resources
+    }
+    for r in resources:
+        p = built[r.urn]
+        p.parent = built.get(r.parent)
+        p.dependencies = [built[u] for u in r.dependencies if u in built]
+        p.property_dependencies = {k: [built[u] for u in v if u in built] for k, v in r.property_dependencies.items()}
+    return _run(policy.validate, StackValidationArgs(list(built.values()), config))
