@@ -23,7 +23,9 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ._support import Props, Unknowns, is_unknown
 
-Check = Callable[[], Iterable[str]]
+# A violation message, or a message and the URN of the (other) resource it is about (stack policies).
+Violations = Iterable[str | tuple[str, str]]
+Check = Callable[[], Violations]
 ResourceChecks = Callable[[Props, Mapping[str, Any]], Sequence[Check]]
 StackChecks = Callable[[Sequence[PolicyResource], Mapping[str, Any]], Iterable[tuple[PolicyResource, Check]]]
 
@@ -65,7 +67,7 @@ def resource_policy(
         props = props_of(args.resource_type, args.name, args.props)
         unknowns = Unknowns()
         for check in checks(props, args.get_config()):
-            unknowns.run(check, lambda message: report_violation(message, None))
+            unknowns.run(check, lambda message, _urn: report_violation(message, None))
         unknowns.raise_if_any()
 
     return ResourceValidationPolicy(name=name, description=description, validate=validate, config_schema=config_schema)
@@ -90,5 +92,5 @@ def view(resource: PolicyResource) -> Props:
     return props_of(resource.resource_type, resource.name, resource.props)
 
 
-def _reporter(report_violation: ReportViolation, urn: str) -> Callable[[str], None]:
-    return lambda message: report_violation(message, urn)
+def _reporter(report_violation: ReportViolation, urn: str) -> Callable[[str, str | None], None]:
+    return lambda message, other: report_violation(message, other or urn)

@@ -122,11 +122,17 @@ class Unknowns:
 
     notes: list[str] = field(default_factory=list)
 
-    def run(self, check: Callable[[], Iterable[str]], report: Callable[[str], None]) -> None:
-        """Run one check, reporting each violation it yields; an unknown value defers the rest of it."""
+    def run(
+        self, check: Callable[[], Iterable[str | tuple[str, str]]], report: Callable[[str, str | None], None]
+    ) -> None:
+        """Run one check, reporting each violation it yields (a message, or a message and the URN of another
+        resource it concerns); an unknown value defers the rest of the check."""
         try:
-            for message in check():
-                report(message)
+            for item in check():
+                if isinstance(item, tuple):
+                    report(*item)
+                else:
+                    report(item, None)
         except Unknown as unknown:
             self.notes.append(unknown.what)
 

@@ -15,12 +15,12 @@ does, from ``public: true`` in the stack config), or the pack's config lists it 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from pulumi_policy import PolicyConfigSchema, PolicyResource
 
-from ._policy import Check, stack_policy, view
+from ._policy import Check, Violations, stack_policy, view
 from ._support import (
     APP_ROLE_ASSIGNMENT,
     APPLICATION,
@@ -92,7 +92,7 @@ def _public_routes(resources: Sequence[PolicyResource], config: Mapping[str, Any
     allowed = allowed_public_routes(config)
     for route in of_type(resources, ROUTE):
 
-        def declared(route: PolicyResource = route) -> Iterable[str]:
+        def declared(route: PolicyResource = route) -> Violations:
             p = view(route)
             key = str(p.get("routeKey", default=""))
             if authorization_type(p) != "NONE" or is_catch_all(key):  # catch-alls: apigw-no-open-catch-all
@@ -115,7 +115,7 @@ def _route_authorizers(resources: Sequence[PolicyResource], _config: Mapping[str
     authorizers = of_type(resources, AUTHORIZER)
     for route in of_type(resources, ROUTE):
 
-        def own(route: PolicyResource = route) -> Iterable[str]:
+        def own(route: PolicyResource = route) -> Violations:
             p = view(route)
             kind = authorization_type(p)
             if kind not in AUTHORIZER_KIND:
@@ -172,7 +172,7 @@ def _route_scopes(resources: Sequence[PolicyResource], _config: Mapping[str, Any
     audience_reported: set[str] = set()
     for route in of_type(resources, ROUTE):
 
-        def scopes_are_roles(route: PolicyResource = route) -> Iterable[str]:
+        def scopes_are_roles(route: PolicyResource = route) -> Violations:
             p = view(route)
             scopes = p.strings("authorizationScopes")
             if authorization_type(p) != "JWT" or not scopes:
@@ -186,11 +186,14 @@ def _route_scopes(resources: Sequence[PolicyResource], _config: Mapping[str, Any
             if not apps:
                 if found[0].urn not in audience_reported:
                     audience_reported.add(found[0].urn)
-                    yield violation(
-                        authorizer.label,
-                        "has an audience that is no application of this stack, so its routes' scopes cannot be "
-                        "checked against the API's app roles",
-                        "set jwtConfiguration.audiences to the client id of the stack's API app",
+                    yield (
+                        violation(
+                            authorizer.label,
+                            "has an audience that is no application of this stack, so its routes' scopes cannot be "
+                            "checked against the API's app roles",
+                            "set jwtConfiguration.audiences to the client id of the stack's API app",
+                        ),
+                        found[0].urn,
                     )
                 return
             roles = set().union(*(_role_values(a) for a in apps))
@@ -209,7 +212,7 @@ def _route_scopes(resources: Sequence[PolicyResource], _config: Mapping[str, Any
 def _grants(resources: Sequence[PolicyResource], _config: Mapping[str, Any]) -> Checks:
     for app in of_type(resources, APPLICATION):
 
-        def requested(app: PolicyResource = app) -> Iterable[str]:
+        def requested(app: PolicyResource = app) -> Violations:
             p = view(app)
             accesses = p.get("requiredResourceAccesses", default=[])
             if not accesses:
@@ -233,7 +236,7 @@ def _grants(resources: Sequence[PolicyResource], _config: Mapping[str, Any]) -> 
     service_principals = of_type(resources, SERVICE_PRINCIPAL)
     for assignment in of_type(resources, APP_ROLE_ASSIGNMENT):
 
-        def granted(assignment: PolicyResource = assignment) -> Iterable[str]:
+        def granted(assignment: PolicyResource = assignment) -> Violations:
             p = view(assignment)
             sps = linked(assignment, "resourceObjectId", service_principals, lambda s: s.get("objectId"))
             if not sps:
@@ -257,7 +260,7 @@ def _log_retention(resources: Sequence[PolicyResource], _config: Mapping[str, An
     groups = of_type(resources, LOG_GROUP)
     for stage in of_type(resources, STAGE):
 
-        def kept(stage: PolicyResource = stage) -> Iterable[str]:
+        def kept(stage: PolicyResource = stage) -> Violations:
             p = view(stage)
             found = linked(stage, "accessLogSettings", groups, lambda g: g.get("arn"), "destinationArn")
             if not found and not p.get("accessLogSettings", "destinationArn"):
@@ -273,10 +276,13 @@ def _log_retention(resources: Sequence[PolicyResource], _config: Mapping[str, An
                 g = view(group)
                 days = number(g.get("retentionInDays"))
                 if days is None or days <= 0:
-                    yield violation(
-                        g.label,
-                        f"keeps {p.label}'s access logs forever (no retentionInDays)",
-                        "set retentionInDays to a CloudWatch Logs value such as 30",
+                    yield (
+                        violation(
+                            g.label,
+                            f"keeps {p.label}'s access logs forever (no retentionInDays)",
+                            "set retentionInDays to a CloudWatch Logs value such as 30",
+                        ),
+                        group.urn,
                     )
 
         yield stage, kept
