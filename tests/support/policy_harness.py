@@ -44,6 +44,7 @@ from unittest import mock
 
 import jsonschema
 import pulumi
+import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import proto
 from pulumi_policy import (
@@ -66,7 +67,7 @@ from tests.support.mocks import MAIN, RecordingMocks, _RecordingMonitor, settle
 ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "policy"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-PACK_VERSION = "0.1.0"
+PACK_VERSION = str(yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())["version"])
 UNKNOWN = UNKNOWN_STRING_VALUE
 
 
