@@ -15,7 +15,8 @@ Each conversion, where it comes from:
   analyzer_plugin.go``, ``Analyze``). An unknown goes out as ``04da6b54-…`` (``rpc.go``,
   ``marshalUnknownProperty``; the Python SDK sends the same string), a secret as ``{sig: 1b47061…, value}``.
   Here: the SDK's own wire struct, ``__``-prefixed keys dropped. Not reproduced: defaults a provider's
-  Check would add (the policies treat an absent property as its provider default).
+  Check would add (the policies treat an absent property as its provider default), and the provider
+  resource the engine attaches (no policy of the pack reads it).
 - Stack properties: the final *outputs* (``step_generator.go``, ``AnalyzeResources``). Here: a custom
   resource's mocked outputs, secret where the input was (``provider_plugin.go``, ``annotateSecrets``) or
   listed in ``additionalSecretOutputs``; at preview, the inputs plus every computed output unknown (a
@@ -172,8 +173,19 @@ def _outputs(mocks: _PolicyMocks, urn: str, request: Any, inputs: dict[str, Any]
     return {k: secret(v) if k in marked else v for k, v in outputs.items()}
 
 
+_RUNS: dict[str, Capture] = {}
+
+
 def run_program(config: Mapping[str, object], stack: str = "dev", preview: bool = False) -> Capture:
-    """Run the real __main__.py under mocks (preview: as a first preview) and capture its registrations."""
+    """Run the real __main__.py under mocks (preview: as a first preview) and capture its registrations.
+    Runs are remembered for the session (the program is deterministic); each caller gets its own copy."""
+    key = json.dumps([config, stack, preview], sort_keys=True)
+    if key not in _RUNS:
+        _RUNS[key] = _run_program(config, stack, preview)
+    return _RUNS[key].copy()
+
+
+def _run_program(config: Mapping[str, object], stack: str, preview: bool) -> Capture:
     mocks = _PolicyMocks(stack, preview)
     pulumi.runtime.set_mocks(mocks, project="b2c-apigw", stack=stack, preview=preview, monitor=mocks.monitor)
     pulumi.runtime.set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}, [])
