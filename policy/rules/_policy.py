@@ -38,6 +38,7 @@ KINDS = {
     "azuread:index/servicePrincipal:ServicePrincipal": "service principal",
     "azuread:index/appRoleAssignment:AppRoleAssignment": "app role assignment",
     "azuread:index/applicationPassword:ApplicationPassword": "application password",
+    "azuread:index/servicePrincipalPassword:ServicePrincipalPassword": "service principal password",
 }
 
 
@@ -51,7 +52,7 @@ def props_of(resource_type: str, name: str, props: Mapping[str, Any]) -> Props:
         key = None
     if isinstance(key, str) and not is_unknown(key) and key not in name:
         text += f" ({key})"
-    return Props(text, props)
+    return Props(text, props, resource_type)
 
 
 def resource_policy(

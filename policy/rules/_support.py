@@ -48,6 +48,7 @@ STAGE = "aws:apigatewayv2/stage:Stage"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 APPLICATION = "azuread:index/application:Application"
 SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
+SERVICE_PRINCIPAL_PASSWORD = "azuread:index/servicePrincipalPassword:ServicePrincipalPassword"  # noqa: S105
 APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 APPLICATION_PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"  # noqa: S105 (a type token)
 
@@ -74,8 +75,9 @@ class Props:
     through the SDK's unknown-checking proxy or as a bare sentinel (hand-built arguments).
     """
 
-    def __init__(self, label: str, props: Mapping[str, Any]) -> None:
+    def __init__(self, label: str, props: Mapping[str, Any], resource_type: str = "") -> None:
         self.label = label
+        self.type = resource_type
         self._props = props
 
     def get(self, *path: str, default: Any = None) -> Any:
@@ -104,16 +106,20 @@ class Props:
 
 def known(value: Any, what: str) -> Any:
     """``value`` copied into plain lists and dicts, raising ``Unknown`` if anything inside is unknown."""
+    if is_unknown(value):
+        raise Unknown(what)
+    if isinstance(value, Mapping):
+        return {k: known(_item(value, k, f"{what}.{k}"), f"{what}.{k}") for k in value}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [known(_item(value, i, f"{what}[{i}]"), f"{what}[{i}]") for i in range(len(value))]
+    return value
+
+
+def _item(container: Any, key: Any, what: str) -> Any:
     try:
-        if is_unknown(value):
-            raise Unknown(what)
-        if isinstance(value, Mapping):
-            return {k: known(value[k], f"{what}.{k}") for k in value}
-        if isinstance(value, Sequence) and not isinstance(value, str):
-            return [known(value[i], f"{what}[{i}]") for i in range(len(value))]
+        return container[key]
     except UnknownValueError:
         raise Unknown(what) from None
-    return value
 
 
 @dataclass

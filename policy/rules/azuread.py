@@ -18,7 +18,7 @@ from typing import Any, Final
 from pulumi_policy import PolicyConfigSchema
 
 from ._policy import Check, resource_policy
-from ._support import APPLICATION, APPLICATION_PASSWORD, Props, number, violation
+from ._support import APPLICATION, APPLICATION_PASSWORD, SERVICE_PRINCIPAL_PASSWORD, Props, number, violation
 
 DEFAULT_MAX_SECRET_DAYS: Final = 730
 ACCESS_TOKEN_VERSION: Final = 2
@@ -76,12 +76,18 @@ def _password_checks(p: Props, config: Mapping[str, Any], now: datetime | None =
         "and rotate before it ends"
     )
 
+    # An Application's inline `password` block is a client secret too (endDate and startDate only).
+    at: tuple[str, ...] = ("password",) if p.type == APPLICATION else ()
+    what = "its inline password " if at else ""
+
     def has_end() -> Iterable[str]:
-        if p.get("endDateRelative") is None and p.get("endDate") is None:
-            yield violation(p.label, "sets no end date, so the secret lives as long as Entra allows", fix)
+        if at and p.get("password") is None:
+            return
+        if p.get(*at, "endDateRelative") is None and p.get(*at, "endDate") is None:
+            yield violation(p.label, f"{what}sets no end date, so the secret lives as long as Entra allows", fix)
 
     def relative() -> Iterable[str]:
-        text = p.get("endDateRelative")
+        text = p.get(*at, "endDateRelative")
         if text is None:
             return
         seconds = go_duration_seconds(str(text))
@@ -95,18 +101,22 @@ def _password_checks(p: Props, config: Mapping[str, Any], now: datetime | None =
             )
 
     def absolute() -> Iterable[str]:
-        text = p.get("endDate")
+        text = p.get(*at, "endDate")
         if text is None:
             return
         end = rfc3339(str(text))
-        start_text = p.get("startDate")
+        start_text = p.get(*at, "startDate")
         start = rfc3339(str(start_text)) if start_text else (now or datetime.now(UTC))
         if end is None or start is None:
-            yield violation(p.label, f"has endDate {text!r} or startDate {start_text!r} that is not RFC 3339", fix)
+            yield violation(
+                p.label, f"{what}has endDate {text!r} or startDate {start_text!r} that is not RFC 3339", fix
+            )
             return
         days = (end - start).total_seconds() / 86400
         if days > limit:
-            yield violation(p.label, f"lives {days:.0f} days (endDate {text}), more than maxSecretDays {limit:g}", fix)
+            yield violation(
+                p.label, f"{what}lives {days:.0f} days (endDate {text}), more than maxSecretDays {limit:g}", fix
+            )
 
     return [has_end, relative, absolute]
 
@@ -145,8 +155,8 @@ def _api_app_checks(p: Props, _config: Mapping[str, Any]) -> Sequence[Check]:
 
 PASSWORD_LIFETIME = resource_policy(
     "azuread-password-lifetime",
-    "Client secrets (ApplicationPassword) end, at most maxSecretDays after they start.",
-    [APPLICATION_PASSWORD],
+    "Client secrets (ApplicationPassword and its kin) end, at most maxSecretDays after they start.",
+    [APPLICATION_PASSWORD, SERVICE_PRINCIPAL_PASSWORD, APPLICATION],
     _password_checks,
     config_schema=PolicyConfigSchema(
         properties={

@@ -484,3 +484,23 @@ def test_each_api_app_gap_gets_one_violation(props: dict[str, Any], message: str
 def test_unknown_app_roles_are_advisory() -> None:
     outcome = validate_resource(API_APP_ROLES, APP, with_(API_APP, appRoles=[UNKNOWN]), "api-app")
     assert outcome.violations == [] and outcome.advisory is not None and "appRoles" in outcome.advisory
+
+
+def test_service_principal_passwords_and_inline_application_passwords_are_held_to_the_limit() -> None:
+    sp_password = "azuread:index/servicePrincipalPassword:ServicePrincipalPassword"
+    (message,) = validate_resource(
+        PASSWORD_LIFETIME,
+        sp_password,
+        {"servicePrincipalId": "/servicePrincipals/x", "endDateRelative": "19200h"},
+        "sp",
+    ).messages
+    assert message.startswith("service principal password 'sp': lives 800 days (endDateRelative 19200h)")
+    inline = {**API_APP, "password": {"displayName": "inline"}}
+    assert validate_resource(PASSWORD_LIFETIME, APP, inline, "api-app").messages == [
+        "application 'api-app': its inline password sets no end date, so the secret lives as long as Entra "
+        f"allows. {FIX_730}"
+    ]
+    inline = {**API_APP, "password": {"startDate": "2026-01-01T00:00:00Z", "endDate": "2026-07-01T00:00:00Z"}}
+    assert validate_resource(PASSWORD_LIFETIME, APP, inline, "api-app").violations == []
+    # An application without a password is not a secret.
+    assert validate_resource(PASSWORD_LIFETIME, APP, API_APP, "api-app").violations == []
