@@ -157,7 +157,7 @@ class PreviewUnknown(UnknownValueError):
         self.message = (
             "not known until the update: "
             + "; ".join(dict.fromkeys(self.notes))
-            + ". These checks run on the real values during `pulumi up`, before anything changes."
+            + ". These checks run again on the real values during `pulumi up`."
         )
 
 
