@@ -51,7 +51,8 @@ def test_the_entry_point_only_builds_the_pack_from_the_tested_policies() -> None
 def test_pulumi_policy_yaml_runs_the_pack_in_the_projects_locked_environment() -> None:
     pack = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    assert pack["runtime"]["name"] == "python"
+    assert pack["runtime"]["name"] == project["runtime"]["name"] == "python"
+    assert pack["runtime"]["options"]["toolchain"] == project["runtime"]["options"]["toolchain"] == "uv"
     assert re.fullmatch(r"\d+\.\d+\.\d+", str(pack["version"]))
     # The shim resolves the virtualenv against the pack's directory; the project's against the root.
     pack_env = (PACK_DIR / pack["runtime"]["options"]["virtualenv"]).resolve()
