@@ -6,14 +6,19 @@ from __future__ import annotations
 import json
 import re
 import runpy
+import subprocess
 import sys
 import tomllib
 from importlib import metadata
 from typing import Any
 from unittest import mock
 
+import grpc
 import pytest
 import yaml
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime import proto
+from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel
 
 from components.config import MAX_SECRET_DAYS
@@ -126,3 +131,44 @@ def test_the_docs_show_the_preview_command_with_the_example_config() -> None:
     )
     readme = (ROOT / "README.md").read_text()
     assert "pulumi preview --policy-pack policy" in readme
+
+
+def test_the_pack_serves_the_analyzer_protocol_when_started_as_pulumi_starts_it() -> None:
+    # What pulumi-analyzer-policy-python runs, in the pack's directory: `python -u -m pulumi.policy
+    # <engine address> .`; PolicyPack prints the port of its gRPC server. The test plays the engine.
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:9", "."],
+        cwd=PACK_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
+            info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=10)
+            assert info.name == PACK_NAME
+            assert [p.name for p in info.policies] == [p.name for p in POLICIES]
+            assert {p.enforcementLevel for p in info.policies} == {proto.MANDATORY}
+            properties = struct_pb2.Struct()
+            properties.update({"routeKey": "GET /posts", "authorizationType": "JWT", "authorizerId": "abc1234"})
+            answer = analyzer.Analyze(
+                proto.AnalyzeRequest(
+                    urn="urn:pulumi:dev::b2c-apigw::aws:apigatewayv2/route:Route::r",
+                    type="aws:apigatewayv2/route:Route",
+                    name="r",
+                    properties=properties,
+                ),
+                timeout=10,
+            )
+        (diagnostic,) = answer.diagnostics
+        assert (diagnostic.policyName, diagnostic.enforcementLevel) == ("apigw-route-authorization", proto.MANDATORY)
+        assert "route 'r' (GET /posts): is a JWT route that demands no scope" in diagnostic.message
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
