@@ -182,7 +182,12 @@ def _route_scopes(resources: Sequence[PolicyResource], _config: Mapping[str, Any
                 return  # apigw-route-uses-stack-authorizer reports it
             authorizer = view(found[0])
             audiences = set(authorizer.strings("jwtConfiguration", "audiences"))
-            apps = [a for cid, a in _api_apps_by_client_id(resources).items() if cid in audiences]
+            # The audience is the API app's client id (v2 tokens) or one of its App ID URIs (v1 tokens).
+            apps = [
+                a
+                for cid, a in _api_apps_by_client_id(resources).items()
+                if cid in audiences or audiences & set(view(a).strings("identifierUris"))
+            ]
             if not apps:
                 if found[0].urn not in audience_reported:
                     audience_reported.add(found[0].urn)

@@ -350,6 +350,17 @@ def test_an_audience_that_is_no_app_of_the_stack_is_reported_once_on_the_authori
     ]
 
 
+def test_an_app_id_uri_audience_names_the_api_too() -> None:
+    # Entra v1 access tokens carry the App ID URI in aud.
+    stack = build()
+    uri = "api://orders-dev"
+    set_prop(stack.api_app, "identifierUris", [uri])
+    set_prop(stack.jwt, "jwtConfiguration", {"issuer": "https://sts.windows.net/t/", "audiences": [uri]})
+    set_prop(stack.routes["GET /posts"], "authorizationScopes", ["app.nope"])
+    (message,) = validate_stack(ROUTE_SCOPES_ARE_API_ROLES, stack.resources).messages
+    assert "demands scopes ['app.nope'] that are not app roles of application 'api-app'" in message
+
+
 def test_a_disabled_role_is_no_scope() -> None:
     stack = build()
     roles = [dict(r) for r in stack.api_app.outputs["appRoles"]]
