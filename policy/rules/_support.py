@@ -166,10 +166,6 @@ def violation(resource: str, wrong: str, fix: str) -> str:
     return f"{resource}: {wrong}. Fix: {fix}."
 
 
-def label(kind: str, name: str, detail: str | None = None) -> str:
-    return f"{kind} '{name}'" + (f" ({detail})" if detail else "")
-
-
 def number(value: Any) -> float | None:
     """A JSON number (the wire has no integers: 30 arrives as 30.0); None when it is not one."""
     if isinstance(value, bool) or not isinstance(value, int | float):
