@@ -75,6 +75,8 @@ class JwtHttpApi(pulumi.ComponentResource):
     """The JWT authorizer every protected route uses."""
     routes: dict[str, list[str]]
     """Route key -> scopes it demands (empty for public routes)."""
+    public_routes: list[str]
+    """Route keys the config marks public: the declaration the policy pack reads (docs/policy.md)."""
 
     def __init__(self, name: str, args: JwtHttpApiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("b2capigw:aws:JwtHttpApi", name, None, opts)
@@ -166,11 +168,15 @@ class JwtHttpApi(pulumi.ComponentResource):
         # Sorted: reordering scopes in config changes neither the routes (the provider keeps their
         # scopes as a set) nor this output.
         self.routes = {r.key: sorted(r.scopes) for r in args.routes}
+        self.public_routes = sorted(r.key for r in args.routes if r.public)
         self.register_outputs(
             {
                 "api_id": self.api_id,
                 "api_endpoint": self.api_endpoint,
                 "authorizer_id": self.authorizer_id,
                 "routes": self.routes,
+                # Routes carry no tags: stack policies find a route's public declaration in this output of
+                # its parent component (policy pack, apigw-public-routes-declared), never in its name.
+                "publicRoutes": self.public_routes,
             }
         )
