@@ -35,26 +35,24 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def test_grant_answers_200_and_logs_route_client_decision(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_grant_answers_200_and_logs_route_client_decision(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     token = idp.token(READER)
     status, body = call(gateway.base, "GET", "/items", f"Bearer {token}")
     assert (status, body) == (200, {"route": "GET /items"})
-    fn_logs = decisions(gateway_fn(gateway))
+    fn_logs = decisions(container)
     assert fn_logs == [{"route": "GET /items", "client": READER, "decision": "allow", "reason": "role 'app.read' held"}]
 
 
-def gateway_fn(gateway: FakeLambdaGateway) -> ZipFunction:
-    fn = gateway.invoke.__self__  # type: ignore[attr-defined]
-    assert isinstance(fn, ZipFunction)
-    return fn
-
-
-def test_grant_removed_answers_403_on_the_next_token(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_grant_removed_answers_403_on_the_next_token(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER)}")[0] == 200
     idp.grants[READER].discard("app.read")
     status, body = call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER)}")
     assert (status, body) == (statuses.NOT_AUTHORIZED, {"message": "Forbidden"})
-    assert "no roles" in last_reason(gateway_fn(gateway))
+    assert "no roles" in last_reason(container)
 
 
 def test_no_token_answers_401_without_invoking(gateway: FakeLambdaGateway) -> None:
@@ -69,7 +67,7 @@ def test_public_route_needs_no_token(gateway: FakeLambdaGateway) -> None:
 
 
 def test_role_for_another_route_is_refused_despite_a_cached_allow(
-    gateway: FakeLambdaGateway, idp: FakeExternalId
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
 ) -> None:
     token = idp.token(READER)
     assert call(gateway.base, "GET", "/items", f"Bearer {token}")[0] == 200
@@ -77,7 +75,7 @@ def test_role_for_another_route_is_refused_despite_a_cached_allow(
     assert gateway.invocations == 1, "the second call should come from the result cache"
     # $context.routeKey is an identity source: the cached allow for GET does not answer POST.
     assert call(gateway.base, "POST", "/items", f"Bearer {token}")[0] == 403
-    assert "none of the route's roles" in last_reason(gateway_fn(gateway))
+    assert "none of the route's roles" in last_reason(container)
 
 
 def test_any_one_of_the_routes_roles_opens_it(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
@@ -89,45 +87,51 @@ def test_bare_token_without_bearer_is_accepted(gateway: FakeLambdaGateway, idp: 
     assert call(gateway.base, "GET", "/items", idp.token(READER))[0] == 200
 
 
-def test_wrong_issuer_is_refused(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_wrong_issuer_is_refused(container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
     entra_iss = f"https://login.microsoftonline.com/{idp.tenant_id}/v2.0"
     for iss in (entra_iss, idp.issuer + "/", idp.issuer.replace("https://", "http://")):
         assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER, iss=iss)}")[0] == 403, iss
-        assert "InvalidIssuerError" in last_reason(gateway_fn(gateway))
+        assert "InvalidIssuerError" in last_reason(container)
 
 
-def test_wrong_audience_is_refused(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_wrong_audience_is_refused(container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
     for aud in ("00000000-0000-0000-0000-000000000000", idp.app_id_uri, [idp.api_client_id, "other"]):
         assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER, aud=aud)}")[0] == 403, aud
-        assert "InvalidAudienceError" in last_reason(gateway_fn(gateway))
+        assert "InvalidAudienceError" in last_reason(container)
 
 
-def test_expired_is_refused_beyond_a_small_leeway(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_expired_is_refused_beyond_a_small_leeway(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     now = int(time.time())
     just = idp.token(READER, iat=now - 3600, nbf=now - 3600, exp=now - 10)
     assert call(gateway.base, "GET", "/items", f"Bearer {just}")[0] == 200, "within the leeway"
     expired = idp.token(READER, iat=now - 3600, nbf=now - 3600, exp=now - 120)
     assert call(gateway.base, "GET", "/items", f"Bearer {expired}")[0] == 403
-    assert "ExpiredSignatureError" in last_reason(gateway_fn(gateway))
+    assert "ExpiredSignatureError" in last_reason(container)
 
 
-def test_not_yet_valid_and_missing_exp_are_refused(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_not_yet_valid_and_missing_exp_are_refused(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     now = int(time.time())
     assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER, nbf=now + 600)}")[0] == 403
-    assert "ImmatureSignatureError" in last_reason(gateway_fn(gateway))
+    assert "ImmatureSignatureError" in last_reason(container)
     assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER, iat=now + 600)}")[0] == 403
     assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER, exp=None)}")[0] == 403
-    assert "MissingRequiredClaimError" in last_reason(gateway_fn(gateway))
+    assert "MissingRequiredClaimError" in last_reason(container)
 
 
-def test_unknown_kid_refetches_the_jwks_once_then_refuses(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_unknown_kid_refetches_the_jwks_once_then_refuses(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER)}")[0] == 200
     assert idp.hits["jwks"] == 1
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = idp.sign(idp.claims_for(READER), kid="not-published", key=stranger)
     assert call(gateway.base, "GET", "/items", f"Bearer {forged}")[0] == 403
     assert idp.hits["jwks"] == 2, "one refetch for the unknown kid"
-    assert "not in the issuer's JWKS" in last_reason(gateway_fn(gateway))
+    assert "not in the issuer's JWKS" in last_reason(container)
     another = idp.sign(idp.claims_for(READER) | {"uti": "x"}, kid="also-unknown", key=stranger)
     assert call(gateway.base, "GET", "/items", f"Bearer {another}")[0] == 403
     assert idp.hits["jwks"] == 2, "refetches are rate-limited"
@@ -144,16 +148,18 @@ def test_a_rolled_key_is_picked_up_by_its_kid(gateway: FakeLambdaGateway, idp: F
         del idp.signing_keys["key-2"]
 
 
-def test_alg_none_is_refused(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_alg_none_is_refused(container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
     claims = idp.claims_for(READER)
     for alg in ("none", "None", "NONE"):
         header = b64(json.dumps({"alg": alg, "typ": "JWT", "kid": idp.current_kid}).encode())
         unsigned = f"{header}.{b64(json.dumps(claims).encode())}."
         assert call(gateway.base, "GET", "/items", f"Bearer {unsigned}")[0] == 403
-        assert "refused: only RS256" in last_reason(gateway_fn(gateway))
+        assert "refused: only RS256" in last_reason(container)
 
 
-def test_hs256_with_the_public_key_as_secret_is_refused(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_hs256_with_the_public_key_as_secret_is_refused(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     public_pem = (
         idp.signing_keys[idp.current_kid]
         .public_key()
@@ -163,35 +169,39 @@ def test_hs256_with_the_public_key_as_secret_is_refused(gateway: FakeLambdaGatew
     payload = b64(json.dumps(idp.claims_for(READER)).encode())
     signature = b64(hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest())
     assert call(gateway.base, "GET", "/items", f"Bearer {header}.{payload}.{signature}")[0] == 403
-    assert "'HS256' refused" in last_reason(gateway_fn(gateway))
+    assert "'HS256' refused" in last_reason(container)
 
 
-def test_scp_without_roles_is_refused_as_a_user_token(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_scp_without_roles_is_refused_as_a_user_token(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     token = idp.token(READER, roles=None, scp="app.read", idtyp="user")
     assert call(gateway.base, "GET", "/items", f"Bearer {token}")[0] == 403
-    assert "scp but no roles" in last_reason(gateway_fn(gateway))
+    assert "scp but no roles" in last_reason(container)
 
 
-def test_tampered_signature_is_refused(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_tampered_signature_is_refused(container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
     header, payload, signature = idp.token(READER).split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     claims["roles"] = ["app.write"]
     forged = f"{header}.{b64(json.dumps(claims).encode())}.{signature}"
     assert call(gateway.base, "POST", "/items", f"Bearer {forged}")[0] == 403
-    assert "InvalidSignatureError" in last_reason(gateway_fn(gateway))
+    assert "InvalidSignatureError" in last_reason(container)
 
 
-def test_jwks_down_refuses_and_never_allows(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_jwks_down_refuses_and_never_allows(
+    container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId
+) -> None:
     idp.down.add("jwks")
     assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER)}")[0] == 403
-    assert "signing keys unavailable" in last_reason(gateway_fn(gateway))
+    assert "signing keys unavailable" in last_reason(container)
 
 
-def test_discovery_down_refuses(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_discovery_down_refuses(container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
     idp.down.add("discovery")
     assert call(gateway.base, "GET", "/items", f"Bearer {idp.token(READER)}")[0] == 403
     assert idp.hits["jwks"] == 0
-    assert "signing keys unavailable" in last_reason(gateway_fn(gateway))
+    assert "signing keys unavailable" in last_reason(container)
 
 
 def test_keys_stay_cached_when_the_idp_goes_down(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
@@ -201,12 +211,12 @@ def test_keys_stay_cached_when_the_idp_goes_down(gateway: FakeLambdaGateway, idp
     assert idp.hits == {"discovery": 1, "jwks": 1, "token": 0}
 
 
-def test_logs_never_carry_the_token(gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
+def test_logs_never_carry_the_token(container: ZipFunction, gateway: FakeLambdaGateway, idp: FakeExternalId) -> None:
     tokens = [idp.token(READER), idp.token(READER, aud="other"), idp.token(READER, roles=None, scp="app.read")]
     for token in tokens:
         call(gateway.base, "GET", "/items", f"Bearer {token}")
-    logs = "\n".join(gateway_fn(gateway).logs)
-    assert len(gateway_fn(gateway).logs) == len(tokens)
+    logs = "\n".join(container.logs)
+    assert len(container.logs) == len(tokens)
     for token in tokens:
         for part in token.split("."):
             assert part not in logs

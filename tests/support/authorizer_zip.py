@@ -1,7 +1,9 @@
 """Runs the authorizer zip's handler in a subprocess that sees nothing but the unpacked zip.
 
-The subprocess is ``python -I -S driver.py <dir>``: ``-I`` ignores PYTHON* variables, the user
-site and the script's directory, ``-S`` skips ``site`` (so no site-packages at all); the driver
+The subprocess is ``python -I -S -B driver.py <dir>``: ``-I`` ignores PYTHON* variables, the user
+site and the script's directory, ``-S`` skips ``site`` (so no site-packages at all), ``-B`` writes
+no ``__pycache__`` (Lambda's ``/var/task`` is read-only and the zip carries no ``.pyc``, so every
+cold start compiles the sources; the benchmark's cold figure includes that); the driver
 then puts only the unpacked zip on ``sys.path``, as Lambda puts ``/var/task`` there. Every import
 the handler makes (PyJWT, cryptography, cffi's backend) therefore comes from the zip, or fails.
 
@@ -76,7 +78,7 @@ class ZipFunction:
         self.logs: list[str] = []
         self._lock = threading.Lock()
         self.proc = subprocess.Popen(  # noqa: S603 (fixed argv)
-            [sys.executable, "-I", "-S", str(driver), str(root)],
+            [sys.executable, "-I", "-S", "-B", str(driver), str(root)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
