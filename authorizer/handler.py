@@ -1,10 +1,11 @@
 """Lambda entry point: ``authorizer.handler.handler``, an HTTP API REQUEST authorizer.
 
 AWS, "Working with AWS Lambda authorizers for HTTP APIs": payload format 2.0 events carry
-``routeKey``, ``identitySource`` and lower-cased ``headers``; with simple responses enabled the
-function answers ``{"isAuthorized": bool, "context": {...}}`` (context values: strings, numbers,
-booleans). API Gateway caches that answer by the identity sources, which this program makes
-``$request.header.Authorization`` and ``$context.routeKey``.
+``routeKey``, ``identitySource`` and ``headers`` (the page's example shows mixed-case names, so
+``Authorization`` is looked up case-insensitively); with simple responses enabled the function
+answers ``{"isAuthorized": bool, "context": {...}}``. API Gateway caches that answer by the
+identity sources, and by default for every route of the authorizer: this program makes them
+``$request.header.Authorization`` and ``$context.routeKey``, so an allow is cached per token and route.
 
 Configuration, read once per container:
 

@@ -6,9 +6,11 @@
   Its ``issuer`` must equal the configured issuer (Discovery 1.0 section 4.3), else nothing is
   trusted.
 - Keys are fetched once, then again only when a token names a ``kid`` the cache lacks (Microsoft
-  rolls signing keys and publishes the next one in the JWKS first: "Signing key rollover in the
+  rolls its signing keys and expects validators to refresh them: "Signing key rollover in the
   Microsoft identity platform"), and at most once per ``min_refresh_seconds``, so forged tokens
   with random ``kid`` values cannot turn the function into a load generator against the IdP.
+  While no key was ever loaded (discovery or JWKS down at cold start), one attempt per
+  ``retry_seconds``.
 - A failed fetch leaves the cache as it was (possibly empty): callers refuse, never allow.
 - Only RSA signing keys are kept (``kty`` RSA, ``use`` absent or ``sig``).
 """

@@ -14,14 +14,16 @@ from __future__ import annotations
 from typing import Final
 
 MISSING_IDENTITY_SOURCE: Final = 401
-"""Documented: when an identity source is missing, null or empty, API Gateway answers 401
-Unauthorized without invoking the function (CreateAuthorizer ``IdentitySource``; the HTTP API
-Lambda authorizer page, "Identity sources")."""
+"""Documented: "If the client's request doesn't include the identity sources, API Gateway doesn't
+invoke your Lambda authorizer, and the client receives a 401 error" (the HTTP API Lambda
+authorizer page, "Identity sources"); CreateAuthorizer's ``IdentitySource``: present, not null and
+non-empty, else "401 Unauthorized response without calling the Lambda function"."""
 
 MALFORMED_RESPONSE: Final = 500
-"""Documented: a response the gateway cannot use (not the simple format's boolean
-``isAuthorized``, a function error or timeout) is answered 500 Internal Server Error (the HTTP API
-Lambda authorizer page, "Lambda function response format")."""
+"""Documented: "If API Gateway can't invoke your Lambda authorizer, or your Lambda authorizer
+returns a response in an invalid format, clients receive a 500 Internal Server Error" (the HTTP
+API Lambda authorizer page, "Troubleshooting Lambda authorizers"); the same page gives 500 for a
+missing invoke permission ("Create a Lambda authorizer")."""
 
 NOT_AUTHORIZED: Final = 403
 """UNVERIFIED: the status for ``{"isAuthorized": false}``. AWS's page does not state it; 403

@@ -6,6 +6,7 @@
 - ``b2c``: every Azure AD B2C URL and issuer the program builds, in one place.
 - ``api_app`` / ``client_app``: the Azure AD B2C app registrations (pulumi-azuread).
 - ``http_api``: the API Gateway HTTP API with its JWT authorizer (pulumi-aws).
+- ``lambda_package``: the Lambda authorizer's deterministic zip, built from uv.lock (plain Python).
 
 Each component gives its children ``ResourceOptions(parent=self)``, not ``merge(opts, ...)``:
 children inherit the caller's providers through their parent and follow it when it is renamed,

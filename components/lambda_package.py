@@ -8,7 +8,7 @@ What goes in (docs/platforms.md, "Packaging the authorizer"):
    --python-version <runtime> --only-binary :all: --require-hashes --no-deps --no-compile``. The
    Lambda Python runtime does not ship ``cryptography``; its compiled wheels must match the
    runtime's platform, which is why the install names the platform instead of using this machine's
-   (AWS Knowledge Center, "Lambda deployment package with compiled dependencies"; uv's
+   (AWS Lambda, "Working with .zip file archives for Python Lambda functions"; uv's
    ``--python-platform`` is its equivalent of pip's ``--platform``/``--implementation``/``--python-version``).
 2. The function code: every ``authorizer/*.py`` of this project.
 3. ``authorizer/routes.json``: route key -> roles, the map the function enforces.
@@ -93,13 +93,14 @@ class LambdaTarget:
 
 
 DEPLOY_TARGET: Final = LambdaTarget("python3.13", "x86_64")
-"""What the function runs on. python3.13: the supported Python runtime with the longest runway
-(Amazon Linux 2023; deprecation scheduled for 2029-06-30), where python3.11 runs on Amazon Linux 2,
-past its end of support since 2026-06-30, with deprecation scheduled for 2027-06-30 (AWS "Lambda
-runtimes"). x86_64: the tests' machine is x86_64, so the zip the tests run differs from this one
-only in cffi's compiled module (cryptography's wheel is the same ``cp311-abi3`` file for both; see
-TEST_TARGET); on arm64 every compiled file would differ. Arm's lower price per GB-second matters
-little for a function that answers in about a millisecond behind a result cache."""
+"""What the function runs on. python3.13: of the three, the runtime with the longest runway
+(Amazon Linux 2023; deprecation projected for 2029-06-30), where python3.11 runs on Amazon Linux 2,
+past its end of support since 2026-06-30, with deprecation projected for 2027-06-30 (AWS "Lambda
+runtimes", docs/platforms.md "Packaging"). x86_64: the tests' machine is x86_64, so the zip the
+tests run differs from this one only in cffi's compiled module (cryptography's wheel is the same
+``cp311-abi3`` file for both; see TEST_TARGET); on arm64 every compiled file would differ. Arm's
+lower price per GB-second matters little for a function that answers in well under a millisecond
+behind a result cache."""
 
 TEST_TARGET: Final = LambdaTarget("python3.11", "x86_64")
 """The twin the tests unpack and run: the same lock, code and builder, installed for the only

@@ -4,10 +4,12 @@ Written from Microsoft's documentation (docs/platforms.md), not from the authori
 
 - "Access token claims reference" (learn.microsoft.com/entra/identity-platform/access-token-claims-reference):
   an app-only v2 token carries ``aud`` (the API app's client id), ``iss``, ``iat``/``nbf``/``exp``,
-  ``azp`` (the client's app id), ``azpacr`` ``"1"`` (client secret), ``idtyp`` ``"app"``, ``oid``/``sub``
-  (the client's service principal), ``roles`` (the app roles granted to the client), ``tid``,
-  ``uti``, ``ver`` ``"2.0"``. "Claims are present only if a value exists to fill it": a client with
-  no grant gets no ``roles`` at all. ``scp`` appears only in tokens issued for a user.
+  ``azp`` (the client's app id), ``azpacr`` ``"1"`` (client secret), ``oid``/``sub`` (the client's
+  service principal), ``roles`` ("The client credential flow uses this set of permission in place
+  of user scopes for application tokens"), ``tid``, ``uti``, ``ver`` ``"2.0"``, and the opaque
+  ``aio``/``rh``. "Claims are present only if a value exists to fill it": a client with no grant
+  gets no ``roles`` at all. ``scp`` is "Only included for user tokens". ``idtyp`` is an optional
+  claim (not emitted unless the API app asks for it), so the double leaves it out.
 - The v2 ``iss`` of an external tenant is ``https://<tenant id>.ciamlogin.com/<tenant id>/v2.0``;
   discovery lives at ``<iss>/.well-known/openid-configuration``, its ``jwks_uri`` at
   ``https://<tenant id>.ciamlogin.com/<tenant id>/discovery/v2.0/keys``; the token endpoint at
@@ -97,7 +99,6 @@ class FakeExternalId(Served):
             "aio": "opaque",
             "azp": client_id,
             "azpacr": "1",
-            "idtyp": "app",
             "oid": service_principal,
             "rh": "opaque",
             "sub": service_principal,

@@ -8,14 +8,17 @@ apigatewayv2 CreateAuthorizer reference (``IdentitySource``), not from the funct
   401 without invoking the function (``statuses.MISSING_IDENTITY_SOURCE``).
 - Payload format 2.0 event: ``version`` "2.0", ``type`` "REQUEST", ``routeArn``,
   ``identitySource`` (the sources' values, in order), ``routeKey``, ``rawPath``,
-  ``rawQueryString``, ``headers`` (lower-cased names), ``requestContext`` (``http.method``,
-  ``http.path``, ``routeKey``, ``stage``...).
-- Simple responses: ``{"isAuthorized": true|false, "context": {...}}``. Anything else (no boolean
-  ``isAuthorized``, an invocation error) -> 500 (``statuses.MALFORMED_RESPONSE``); ``false`` -> 403
-  (``statuses.NOT_AUTHORIZED``: unverified, see authorizer/statuses.py).
-- Result cache: when the TTL is above 0 the answer is cached by the identity sources' values for
-  that many seconds, for every route the authorizer guards: only an identity source like
-  ``$context.routeKey`` keeps one route's allow from answering another route.
+  ``rawQueryString``, ``headers``, ``requestContext`` (``http.method``, ``http.path``,
+  ``routeKey``, ``stage``...). Header names are sent lower-cased here, as HTTP APIs send them to
+  payload-2.0 integrations; the authorizer page's example shows mixed case, so neither may matter.
+- Simple responses: ``{"isAuthorized": true|false, "context": {...}}``. A response in an invalid
+  format, or a function that cannot be invoked -> 500 ("Troubleshooting Lambda authorizers";
+  ``statuses.MALFORMED_RESPONSE``); ``false`` -> 403 (``statuses.NOT_AUTHORIZED``: unverified, see
+  authorizer/statuses.py).
+- Result cache ("Caching authorizer responses"): with a TTL above 0 the identity sources are the
+  cache key; a simple response "fully allows or denies all API requests that match the cached
+  identity source values", for all routes using the authorizer unless ``$context.routeKey`` is
+  one of the sources.
 - Public routes (authorization NONE) go straight to the integration, as do allowed requests; the
   integration here is a stub answering 200 with the route it served.
 """
