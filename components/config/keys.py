@@ -39,6 +39,7 @@ class TenantKey(StrEnum):
     POLICY = "policy"
     ISSUER_FORMAT = "issuerFormat"
     DOMAIN = "domain"
+    PLATFORM = "platform"
 
 
 class ApiKey(StrEnum):
@@ -51,6 +52,7 @@ class ApiKey(StrEnum):
     THROTTLE = "throttle"
     LOG_RETENTION_DAYS = "logRetentionDays"
     APP_ID_URI = "appIdUri"
+    AUTHORIZER_CACHE_SECONDS = "authorizerCacheSeconds"
 
 
 class PermissionKey(StrEnum):

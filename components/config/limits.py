@@ -30,3 +30,8 @@ MAX_SCOPES_PER_ROUTE: Final = 10
 MAX_GRANTS_PER_CLIENT: Final = 30
 # AWS "Quotas for configuring and running an HTTP API": routes per API, raisable per account.
 DEFAULT_ROUTES_QUOTA: Final = 300
+# The Lambda authorizer's result cache on the roles platforms (AWS "Working with AWS Lambda
+# authorizers for HTTP APIs": authorizerResultTtlInSeconds, 0 disables, at most 3600). A cached
+# allow can outlive the token's exp by this much (docs/platforms.md, "The cache trade-off").
+DEFAULT_AUTHORIZER_CACHE_SECONDS: Final = 60
+MAX_AUTHORIZER_CACHE_SECONDS: Final = 3600

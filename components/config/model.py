@@ -9,43 +9,73 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import b2c
+from .. import b2c, platforms
+
+B2C_SIGN_IN_AUDIENCE = "AzureADandPersonalMicrosoftAccount"
+"""docs/facts.md: B2C's token endpoint refuses the client credentials grant (AADB2C90085) unless the
+registrations accept "Accounts in any identity provider or organizational directory"."""
 
 
 @dataclass(frozen=True)
 class Tenant:
-    """The Azure AD B2C tenant and the user flow whose endpoints issue the tokens.
+    """The tenant whose token endpoint issues the tokens, on one of three identity platforms.
 
-    Its endpoints (issuer, token URL, discovery URL) come from its identity platform's module,
-    ``components/b2c.py``, and only through the properties below: another platform (Entra External
-    ID, Entra ID) is a module of its own, chosen here.
+    Its endpoints (issuer, token URL, discovery URL) come from the platform's module
+    (``components/b2c.py`` for B2C, ``components/platforms.py`` for External ID and Entra ID), and
+    only through the properties below.
     """
 
-    name: str
-    """Initial domain prefix: ``contosob2c`` for ``contosob2c.onmicrosoft.com``."""
+    name: str | None
+    """B2C: the initial domain prefix (``contosob2c``); External ID: the ``<name>.ciamlogin.com``
+    subdomain; Entra ID: optional, the ``<name>.onmicrosoft.com`` prefix."""
     id: str
-    """Directory (tenant) id, a GUID; the ``<tenantId>`` of the issuer."""
-    policy: str
-    """An existing user flow or custom policy (``B2C_1_susi``); B2C endpoints are policy-scoped."""
+    """Directory (tenant) id, a GUID."""
+    policy: str | None
+    """B2C only: an existing user flow or custom policy (``B2C_1_susi``); B2C endpoints are policy-scoped."""
     issuer_format: b2c.IssuerFormat
-    """Which ``iss`` form the user flow emits: ``tfp`` (default) or ``tenant``."""
+    """B2C only: which ``iss`` form the user flow emits, ``tfp`` (default) or ``tenant``."""
     domain: str | None
-    """Custom domain replacing ``<name>.b2clogin.com``, if any."""
+    """B2C: a custom domain replacing ``<name>.b2clogin.com``; External ID: a custom URL domain for
+    the token endpoint (the ``iss`` keeps the ciamlogin.com host)."""
+    platform: platforms.Platform = "b2c"
+
+    @property
+    def uses_roles(self) -> bool:
+        """Whether tokens carry app roles in ``roles`` (External ID, Entra ID): the Lambda authorizer."""
+        return platforms.uses_roles(self.platform)
 
     @property
     def issuer(self) -> str:
-        """The ``iss`` of the tokens, which the JWT authorizer trusts."""
+        """The ``iss`` of the tokens, which the authorizer trusts."""
+        if self.platform == "externalId":
+            return platforms.external_id_issuer(self.id)
+        if self.platform == "entraId":
+            return platforms.entra_issuer(self.id)
+        assert self.name is not None and self.policy is not None  # required on B2C by the validator
         return b2c.issuer(self.name, self.id, self.policy, self.issuer_format, self.domain)
 
     @property
     def token_url(self) -> str:
         """Where clients post the client credentials grant."""
+        if self.platform == "externalId":
+            assert self.name is not None  # required on External ID by the validator
+            return platforms.external_id_token_url(self.name, self.id, self.domain)
+        if self.platform == "entraId":
+            return platforms.entra_token_url(self.id)
+        assert self.name is not None and self.policy is not None
         return b2c.token_url(self.name, self.policy, self.domain)
 
     @property
     def discovery_url(self) -> str:
-        """Where API Gateway looks for the issuer's OpenID configuration, and so its keys."""
+        """Where the issuer's OpenID configuration, and so its keys, is found."""
+        if self.uses_roles:
+            return platforms.discovery_url(self.issuer)
         return b2c.discovery_url(self.issuer)
+
+    @property
+    def sign_in_audience(self) -> str:
+        """What the registrations accept: B2C's any-directory audience, or single-tenant on the others."""
+        return platforms.ROLES_SIGN_IN_AUDIENCE if self.uses_roles else B2C_SIGN_IN_AUDIENCE
 
 
 @dataclass(frozen=True)
@@ -85,11 +115,14 @@ class Api:
     throttle: Throttle
     log_retention_days: int
     identifier_uri: str
-    """The App ID URI: the override from config, else ``https://<tenant>.onmicrosoft.com/<api>-<stack>``."""
+    """The App ID URI: the override from config, else ``https://<tenant>.onmicrosoft.com/<api>-<stack>``
+    on B2C and ``api://<tenant id>/<api>-<stack>`` on the roles platforms."""
     display_name: str
     """The API app registration's display name, checked against Entra's limit."""
     http_api_name: str
     access_log_group_name: str
+    authorizer_cache_seconds: int | None = None
+    """Roles platforms only: the Lambda authorizer's result TTL (0-3600); None on B2C."""
 
     @property
     def permission_values(self) -> tuple[str, ...]:

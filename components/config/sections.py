@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import cast
 
-from .. import b2c, naming
+from .. import b2c, naming, platforms
 from .fields import (
     _AWS_REGION,
     _GUID,
@@ -26,6 +26,7 @@ from .fields import (
 )
 from .keys import ApiKey, ClientKey, PermissionKey, RouteEntryKey, Section, TenantKey, ThrottleKey
 from .limits import (
+    DEFAULT_AUTHORIZER_CACHE_SECONDS,
     DEFAULT_ISSUER_FORMAT,
     DEFAULT_LOG_RETENTION_DAYS,
     DEFAULT_ROUTES_QUOTA,
@@ -33,6 +34,7 @@ from .limits import (
     DEFAULT_THROTTLE_BURST,
     DEFAULT_THROTTLE_RATE,
     LOG_RETENTION_DAYS,
+    MAX_AUTHORIZER_CACHE_SECONDS,
     MAX_GRANTS_PER_CLIENT,
     MAX_SCOPES_PER_ROUTE,
     MAX_SECRET_DAYS,
@@ -51,44 +53,72 @@ def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
     if t is None:
         return None
     before = len(p.items)
-    name = _string(t, TenantKey.NAME, key, p)
+    platform = t.get(TenantKey.PLATFORM, "b2c")
+    if platform not in platforms.PLATFORMS:
+        p.add(
+            f"{key}.{TenantKey.PLATFORM}",
+            f"{_show(platform)} is not an identity platform (valid: {', '.join(platforms.PLATFORMS)})",
+        )
+        return None
+    roles = platforms.uses_roles(platform)
+    # B2C needs the initial domain prefix for every URL; External ID its ciamlogin.com subdomain for
+    # the token endpoint; Entra ID builds every URL from the tenant id and takes a name only as a label.
+    name = _string(t, TenantKey.NAME, key, p, required=platform != "entraId")
     if name is not None and not _TENANT_NAME.match(name):
         hint = ""
         if "." in name:
             hint = f"; give only the prefix, e.g. {name.split('.', 1)[0].lower()!r}"
         elif name.lower() != name:
             hint = f"; write it in lowercase, {name.lower()!r}"
+        what = "a ciamlogin.com subdomain" if platform == "externalId" else "an onmicrosoft.com prefix"
         p.add(
             f"{key}.{TenantKey.NAME}",
-            f"{name!r} is not an onmicrosoft.com prefix "
-            f"(lowercase letters and digits only, at most 63 characters{hint})",
+            f"{name!r} is not {what} (lowercase letters and digits only, at most 63 characters{hint})",
         )
     tenant_id = _string(t, TenantKey.ID, key, p)
     if tenant_id is not None and not _GUID.match(tenant_id):
+        directory = {"b2c": "B2C directory's", "externalId": "external tenant's", "entraId": "directory's"}[platform]
         p.add(
             f"{key}.{TenantKey.ID}",
-            f"{tenant_id!r} is not a GUID (the B2C directory's tenant id, e.g. 11111111-2222-3333-4444-555555555555)",
+            f"{tenant_id!r} is not a GUID (the {directory} tenant id, e.g. 11111111-2222-3333-4444-555555555555)",
         )
-    policy = _string(t, TenantKey.POLICY, key, p)
-    if policy is not None and not _POLICY.match(policy):
-        p.add(
-            f"{key}.{TenantKey.POLICY}",
-            f"{policy!r} is not a B2C user flow or custom policy name "
-            "(B2C_1_<name> for a user flow, B2C_1A_<name> for a custom policy)",
-        )
-    fmt = t.get(TenantKey.ISSUER_FORMAT, DEFAULT_ISSUER_FORMAT)
-    if fmt not in b2c.ISSUER_FORMATS:
-        p.add(
-            f"{key}.{TenantKey.ISSUER_FORMAT}",
-            f"{_show(fmt)} is not an issuer format (valid: {', '.join(b2c.ISSUER_FORMATS)})",
-        )
-    domain = _string(t, TenantKey.DOMAIN, key, p, required=False)
+    policy: str | None = None
+    fmt: object = DEFAULT_ISSUER_FORMAT
+    if roles:
+        for b2c_only, why in (
+            (TenantKey.POLICY, "External ID and Entra ID endpoints are not policy-scoped"),
+            (TenantKey.ISSUER_FORMAT, f"the {platform} issuer has one form"),
+        ):
+            if b2c_only in t:
+                p.add(f"{key}.{b2c_only}", f"is for platform b2c only ({why}): remove it")
+        if platform == "entraId" and TenantKey.DOMAIN in t:
+            p.add(
+                f"{key}.{TenantKey.DOMAIN}",
+                "is not used on platform entraId (its endpoints are on login.microsoftonline.com): remove it",
+            )
+    else:
+        policy = _string(t, TenantKey.POLICY, key, p)
+        if policy is not None and not _POLICY.match(policy):
+            p.add(
+                f"{key}.{TenantKey.POLICY}",
+                f"{policy!r} is not a B2C user flow or custom policy name "
+                "(B2C_1_<name> for a user flow, B2C_1A_<name> for a custom policy)",
+            )
+        fmt = t.get(TenantKey.ISSUER_FORMAT, DEFAULT_ISSUER_FORMAT)
+        if fmt not in b2c.ISSUER_FORMATS:
+            p.add(
+                f"{key}.{TenantKey.ISSUER_FORMAT}",
+                f"{_show(fmt)} is not an issuer format (valid: {', '.join(b2c.ISSUER_FORMATS)})",
+            )
+    domain = _string(t, TenantKey.DOMAIN, key, p, required=False) if platform != "entraId" else None
     if domain is not None and not _HOSTNAME.match(domain):
         p.add(
             f"{key}.{TenantKey.DOMAIN}",
             f"{domain!r} is not a host name (give only the host, e.g. login.contoso.com, without https:// or a path)",
         )
-    if len(p.items) > before or name is None or tenant_id is None or policy is None:
+    if len(p.items) > before or tenant_id is None or (not roles and (name is None or policy is None)):
+        return None
+    if platform == "externalId" and name is None:
         return None
     return Tenant(
         name=name,
@@ -96,6 +126,7 @@ def _parse_tenant(raw: object, p: _Problems) -> Tenant | None:
         policy=policy,
         issuer_format=cast(b2c.IssuerFormat, fmt),
         domain=domain,
+        platform=cast(platforms.Platform, platform),
     )
 
 
@@ -243,13 +274,32 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
     if ApiKey.APP_ID_URI in a:
         identifier_uri = _parse_identifier_uri(a[ApiKey.APP_ID_URI], f"{key}.{ApiKey.APP_ID_URI}", tenant, p)
     elif tenant is not None and name is not None and _SLUG.match(name):
-        identifier_uri = naming.default_identifier_uri(tenant.name, name, stack)
+        if tenant.uses_roles:
+            identifier_uri = platforms.roles_identifier_uri(tenant.id, name, stack)
+        else:
+            assert tenant.name is not None  # required on B2C
+            identifier_uri = naming.default_identifier_uri(tenant.name, name, stack)
         if len(identifier_uri) > naming.MAX_IDENTIFIER_URI_LENGTH:
             p.add(
                 f"{key}.{ApiKey.NAME}",
                 f"the App ID URI {identifier_uri!r} would exceed {naming.MAX_IDENTIFIER_URI_LENGTH} characters: "
                 f"shorten the API name or set {Section.API}.{ApiKey.APP_ID_URI}",
             )
+    cache_seconds: int | None = None
+    if tenant is not None and tenant.uses_roles:
+        cache_seconds = _int(a, ApiKey.AUTHORIZER_CACHE_SECONDS, key, DEFAULT_AUTHORIZER_CACHE_SECONDS, p)
+        if cache_seconds is not None and not 0 <= cache_seconds <= MAX_AUTHORIZER_CACHE_SECONDS:
+            p.add(
+                f"{key}.{ApiKey.AUTHORIZER_CACHE_SECONDS}",
+                f"{cache_seconds} is outside 0..{MAX_AUTHORIZER_CACHE_SECONDS} (seconds; 0 turns the cache off)",
+            )
+            cache_seconds = None
+    elif tenant is not None and ApiKey.AUTHORIZER_CACHE_SECONDS in a:
+        p.add(
+            f"{key}.{ApiKey.AUTHORIZER_CACHE_SECONDS}",
+            "is for platforms externalId and entraId only (B2C stacks use API Gateway's JWT authorizer, which "
+            "has no result cache to size): remove it",
+        )
     if (
         len(p.items) > before
         or name is None
@@ -271,6 +321,7 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
         display_name=display_name,
         http_api_name=naming.http_api_name(name, stack),
         access_log_group_name=naming.access_log_group_name(name, stack),
+        authorizer_cache_seconds=cache_seconds,
     )
 
 
