@@ -29,6 +29,8 @@ class ApiAppArgs:
     """The App ID URI; ``<uri>/.default`` is the scope clients request."""
     permissions: Sequence[Permission]
     """One app role each, assignable to applications only."""
+    sign_in_audience: str = SIGN_IN_AUDIENCE
+    """B2C's audience by default; ``AzureADMyOrg`` on External ID and Entra ID (docs/platforms.md)."""
 
 
 class ApiApp(pulumi.ComponentResource):
@@ -67,7 +69,7 @@ class ApiApp(pulumi.ComponentResource):
         app = azuread.Application(
             f"{name}-app",
             display_name=args.display_name,
-            sign_in_audience=SIGN_IN_AUDIENCE,
+            sign_in_audience=args.sign_in_audience,
             identifier_uris=[args.identifier_uri],
             api=azuread.ApplicationApiArgs(requested_access_token_version=ACCESS_TOKEN_VERSION),
             app_roles=[

@@ -25,6 +25,8 @@ class ClientAppArgs:
     """Permission values granted to this client (validated against ``role_ids`` by the config)."""
     secret_days: int
     """Lifetime of the client secret, counted from its creation."""
+    sign_in_audience: str = SIGN_IN_AUDIENCE
+    """The API app's audience: B2C's by default, ``AzureADMyOrg`` on the roles platforms."""
 
 
 class ClientApp(pulumi.ComponentResource):
@@ -71,7 +73,7 @@ class ClientApp(pulumi.ComponentResource):
         app = azuread.Application(
             f"{name}-app",
             display_name=args.display_name,
-            sign_in_audience=SIGN_IN_AUDIENCE,
+            sign_in_audience=args.sign_in_audience,
             # Graph rejects this audience with any other token version, on clients too.
             api=azuread.ApplicationApiArgs(requested_access_token_version=ACCESS_TOKEN_VERSION),
             required_resource_accesses=access,

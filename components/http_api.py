@@ -14,6 +14,11 @@ from .config import Route, Throttle
 # AWS "Control access to HTTP APIs with JWT authorizers": the token is read from this identity
 # source, bare or prefixed with "Bearer ".
 IDENTITY_SOURCE = "$request.header.Authorization"
+# AWS "Working with AWS Lambda authorizers for HTTP APIs": "By default, API Gateway uses the cached
+# authorizer response for all routes of an API that use the authorizer. To cache responses per
+# route, add $context.routeKey to your authorizer's identity sources." Without it a cached allow
+# for one route would open every route.
+LAMBDA_IDENTITY_SOURCES = (IDENTITY_SOURCE, "$context.routeKey")
 
 # One JSON object per request. $context.authorizer.error says why a call got 401; the claims say who
 # called and with which scopes (B2C puts the granted roles in scp, docs/facts.md).
@@ -35,6 +40,27 @@ ACCESS_LOG_FORMAT = json.dumps(
     },
     separators=(",", ":"),
 )
+# On the roles platforms there are no claims in $context.authorizer: the function's simple response
+# puts the client and the role that opened the route in its context (authorizer/handler.py).
+LAMBDA_ACCESS_LOG_FORMAT = json.dumps(
+    {
+        **{k: v for k, v in json.loads(ACCESS_LOG_FORMAT).items() if not v.startswith("$context.authorizer.")},
+        "authorizerError": "$context.authorizer.error",
+        "clientId": "$context.authorizer.client",
+        "role": "$context.authorizer.role",
+    },
+    separators=(",", ":"),
+)
+
+
+@dataclass(frozen=True)
+class LambdaAuthorizerArgs:
+    """The roles platforms' authorizer: a Lambda REQUEST authorizer instead of the JWT one."""
+
+    function_name: pulumi.Input[str]
+    invoke_arn: pulumi.Input[str]
+    cache_seconds: int
+    """``authorizer_result_ttl_in_seconds``: 0 invokes the function on every request."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +83,20 @@ class JwtHttpApiArgs:
     """A CloudWatch retention value (validated by the config)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the API, the log group and the stage."""
+    lambda_authorizer: LambdaAuthorizerArgs | None = None
+    """Set on the roles platforms: protected routes use it (CUSTOM) instead of the JWT authorizer,
+    whose issuer and audience are then unused."""
 
 
 class JwtHttpApi(pulumi.ComponentResource):
     """Creates an ``apigatewayv2.Api`` (HTTP), one JWT ``Authorizer``, one ``HTTP_PROXY`` ``Integration``
     shared by all routes, one ``Route`` per config route (JWT with its scopes, or NONE when public),
     a CloudWatch ``LogGroup`` and the ``$default`` ``Stage`` (auto-deploy, JSON access logs, throttling).
+
+    With ``lambda_authorizer`` (External ID, Entra ID) the authorizer is a Lambda REQUEST authorizer
+    (payload 2.0, simple responses, identity sources ``Authorization`` and ``$context.routeKey``,
+    result TTL from config) with the ``lambda_.Permission`` that lets this API's authorizer invoke
+    the function, and protected routes are CUSTOM.
 
     Routes are keyed by their route key, so adding or removing one never touches the others.
     """
@@ -88,22 +122,53 @@ class JwtHttpApi(pulumi.ComponentResource):
             f"{name}-api",
             name=args.api_name,
             protocol_type="HTTP",
-            description="HTTP API protected by Azure AD B2C tokens (b2c-apigw)",
+            description=(
+                "HTTP API protected by Azure AD B2C tokens (b2c-apigw)"
+                if args.lambda_authorizer is None
+                else "HTTP API protected by Microsoft Entra app-role tokens (b2c-apigw)"
+            ),
             tags=tags,
             opts=child,
         )
-        authorizer = aws.apigatewayv2.Authorizer(
-            f"{name}-jwt",
-            api_id=api.id,
-            name="b2c-jwt",
-            authorizer_type="JWT",
-            identity_sources=[IDENTITY_SOURCE],
-            jwt_configuration=aws.apigatewayv2.AuthorizerJwtConfigurationArgs(
-                issuer=args.issuer,
-                audiences=[args.audience],
-            ),
-            opts=child,
-        )
+        lam = args.lambda_authorizer
+        if lam is None:
+            authorizer = aws.apigatewayv2.Authorizer(
+                f"{name}-jwt",
+                api_id=api.id,
+                name="b2c-jwt",
+                authorizer_type="JWT",
+                identity_sources=[IDENTITY_SOURCE],
+                jwt_configuration=aws.apigatewayv2.AuthorizerJwtConfigurationArgs(
+                    issuer=args.issuer,
+                    audiences=[args.audience],
+                ),
+                opts=child,
+            )
+        else:
+            # Payload 2.0 with simple responses: {"isAuthorized": bool} (docs/platforms.md).
+            authorizer = aws.apigatewayv2.Authorizer(
+                f"{name}-lambda",
+                api_id=api.id,
+                name="roles-lambda",
+                authorizer_type="REQUEST",
+                authorizer_uri=lam.invoke_arn,
+                authorizer_payload_format_version="2.0",
+                enable_simple_responses=True,
+                identity_sources=list(LAMBDA_IDENTITY_SOURCES),
+                authorizer_result_ttl_in_seconds=lam.cache_seconds,
+                opts=child,
+            )
+            # Scoped to this API's authorizer: "arn:aws:execute-api:<region>:<account>:<api-id>/
+            # authorizers/<authorizer-id>" (the AWS page's add-permission example); without it
+            # every protected call gets 500.
+            aws.lambda_.Permission(
+                f"{name}-invoke",
+                action="lambda:InvokeFunction",
+                function=lam.function_name,
+                principal="apigateway.amazonaws.com",
+                source_arn=pulumi.Output.concat(api.execution_arn, "/authorizers/", authorizer.id),
+                opts=child,
+            )
         # One integration serves every route: overwrite:path forwards the request's own path
         # (docs/facts.md, "HTTP proxy integrations"). HTTP proxy integrations support payload format 1.0 only.
         integration = aws.apigatewayv2.Integration(
@@ -127,7 +192,7 @@ class JwtHttpApi(pulumi.ComponentResource):
                     authorization_type="NONE",
                     opts=child,
                 )
-            else:
+            elif lam is None:
                 aws.apigatewayv2.Route(
                     f"{name}-route-{route.key}",
                     api_id=api.id,
@@ -136,6 +201,18 @@ class JwtHttpApi(pulumi.ComponentResource):
                     authorization_type="JWT",
                     authorizer_id=authorizer.id,
                     authorization_scopes=list(route.scopes),
+                    opts=child,
+                )
+            else:
+                # The route's roles live in the function's route map: authorization scopes are for
+                # JWT authorizers only.
+                aws.apigatewayv2.Route(
+                    f"{name}-route-{route.key}",
+                    api_id=api.id,
+                    route_key=route.key,
+                    target=target,
+                    authorization_type="CUSTOM",
+                    authorizer_id=authorizer.id,
                     opts=child,
                 )
         log_group = aws.cloudwatch.LogGroup(
@@ -152,7 +229,7 @@ class JwtHttpApi(pulumi.ComponentResource):
             auto_deploy=True,
             access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
                 destination_arn=log_group.arn,
-                format=ACCESS_LOG_FORMAT,
+                format=ACCESS_LOG_FORMAT if lam is None else LAMBDA_ACCESS_LOG_FORMAT,
             ),
             default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
                 throttling_burst_limit=args.throttle.burst,

@@ -58,5 +58,15 @@ def http_api_name(api_name: str, stack: str) -> str:
     return resource_prefix(api_name, stack)
 
 
+# Lambda function names and IAM role names: at most 64 characters (Lambda CreateFunction and IAM
+# CreateRole API references).
+MAX_FUNCTION_NAME_LENGTH = 64
+
+
+def authorizer_function_name(api_name: str, stack: str) -> str:
+    """The roles platforms' authorizer function (and its execution role): ``<api>-<stack>-authorizer``."""
+    return f"{resource_prefix(api_name, stack)}-authorizer"
+
+
 def access_log_group_name(api_name: str, stack: str) -> str:
     return f"/aws/apigateway/{resource_prefix(api_name, stack)}/access"

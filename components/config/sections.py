@@ -294,6 +294,14 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
                 f"{cache_seconds} is outside 0..{MAX_AUTHORIZER_CACHE_SECONDS} (seconds; 0 turns the cache off)",
             )
             cache_seconds = None
+        if name is not None and _SLUG.match(name):
+            function_name = naming.authorizer_function_name(name, stack)
+            if len(function_name) > naming.MAX_FUNCTION_NAME_LENGTH:
+                p.add(
+                    f"{key}.{ApiKey.NAME}",
+                    f"the authorizer function's name {function_name!r} would be {len(function_name)} characters; "
+                    f"Lambda allows {naming.MAX_FUNCTION_NAME_LENGTH}: shorten this name or the stack's ({stack!r})",
+                )
     elif tenant is not None and ApiKey.AUTHORIZER_CACHE_SECONDS in a:
         p.add(
             f"{key}.{ApiKey.AUTHORIZER_CACHE_SECONDS}",

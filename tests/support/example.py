@@ -17,3 +17,16 @@ DEV_CONFIG: dict[str, Any] = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "examples" / "b2c-minimal.yaml").read_text()
 )["config"]
 assert DEV_CONFIG["b2c-apigw:tenant"]["id"] == TENANT_ID
+
+
+def _example(name: str) -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load((Path(__file__).resolve().parents[2] / "examples" / name).read_text())[
+        "config"
+    ]
+    return config
+
+
+EXTERNAL_ID_CONFIG: dict[str, Any] = _example("externalid.yaml")
+"""examples/externalid.yaml: an Entra External ID stack."""
+ENTRA_ID_CONFIG: dict[str, Any] = _example("entraid.yaml")
+"""examples/entraid.yaml: an Entra ID (workforce) stack."""

@@ -100,9 +100,19 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs |= {
                 "apiEndpoint": f"https://{rid}.execute-api.{REGION}.amazonaws.com",
                 "arn": f"arn:aws:apigateway:{REGION}::/apis/{rid}",
+                "executionArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{rid}",
             }
         elif t == "aws:cloudwatch/logGroup:LogGroup":
             outputs |= {"arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{args.inputs['name']}"}
+        elif t == "aws:iam/role:Role":
+            outputs |= {"arn": f"arn:aws:iam::{ACCOUNT}:role/{args.inputs['name']}"}
+            rid = args.inputs["name"]
+        elif t == "aws:lambda/function:Function":
+            arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{args.inputs['name']}"
+            # pulumi-aws: invokeArn is the ARN API Gateway's authorizer_uri takes.
+            invoke = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"
+            outputs |= {"arn": arn, "invokeArn": invoke}
+            rid = args.inputs["name"]
         elif t.startswith("aws:apigatewayv2/"):
             rid = rid.replace("-", "")[:7]
         deps = self.monitor.dependencies.get((t, args.name), set())
