@@ -51,11 +51,22 @@ def _checked_url(url: str) -> str:
     raise KeyFetchError(f"refusing to fetch keys over {parts.scheme or 'no scheme'}: {url}")
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Keys come from the URL discovery names, not from wherever a redirect points (which the
+    scheme check never saw): a 3xx is an error."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect())
+
+
 def fetch_json(url: str) -> Mapping[str, Any]:
     """GET a JSON object (https only, or http on loopback for tests), bounded in time and size."""
     request = urllib.request.Request(_checked_url(url), headers={"Accept": "application/json"})  # noqa: S310 (scheme checked)
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
             body = response.read(MAX_DOCUMENT_BYTES + 1)
     except (OSError, ValueError) as e:  # URLError/HTTPError/timeouts are OSErrors
         raise KeyFetchError(f"GET {url} failed: {type(e).__name__}: {e}") from None

@@ -139,9 +139,16 @@ def test_an_oversized_document_is_refused(idp_server: Any) -> None:
         fetch_json(f"{idp_server}/list")
 
 
+def test_a_redirect_is_not_followed(idp_server: Any) -> None:
+    with pytest.raises(KeyFetchError, match="HTTPError"):
+        fetch_json(f"{idp_server}/moved")
+
+
 @pytest.fixture
 def idp_server() -> Any:
     def handle(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Any:
+        if path == "/moved":
+            return 302, {"Location": f"{server.base_url}/list"}, b""
         if path == "/big":
             return 200, {"Content-Type": "application/json"}, b'{"a":"' + b"x" * MAX_DOCUMENT_BYTES + b'"}'
         return json_reply(200, [1, 2])
