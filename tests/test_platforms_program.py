@@ -18,6 +18,9 @@ from components.lambda_package import DEPLOY_TARGET, PROJECT_ROOT
 from tests.support.example import ENTRA_ID_CONFIG, EXTERNAL_ID_CONFIG
 from tests.support.mocks import ProgramRun, run_program
 from tests.support.snapshot import B2C_EXPORTS_SNAPSHOT, B2C_SNAPSHOT, exports_snapshot, resources_snapshot
+from verify.entra import RolesPlatform
+from verify.idp import platform_for
+from verify.outputs import parse_outputs
 
 
 def test_b2c_stack_resources_are_exactly_as_before(dev_config: dict[str, Any]) -> None:
@@ -183,3 +186,17 @@ def test_every_example_validates() -> None:
 def test_b2c_stacks_create_no_lambda_resources(dev_config: dict[str, Any]) -> None:
     run = run_program(dev_config)
     assert not [r for r in run.registered if r.type.startswith(("aws:lambda", "aws:iam"))]
+
+
+def test_verify_reads_the_platform_from_a_roles_stacks_outputs() -> None:
+    run = roles_run(EXTERNAL_ID_CONFIG)
+    parsed = parse_outputs({k: e.value for k, e in run.exports.items()}, "mocked stack")
+    assert (parsed.platform, parsed.uses_roles) == ("externalId", True)
+    assert isinstance(platform_for(parsed), RolesPlatform)
+
+
+def test_verify_takes_outputs_without_platform_for_b2c(dev_config: dict[str, Any]) -> None:
+    exports = {k: e.value for k, e in run_program(dev_config).exports.items()}
+    del exports["platform"]  # a stack deployed before the output existed
+    parsed = parse_outputs(exports, "mocked stack")
+    assert (parsed.platform, parsed.uses_roles) == ("b2c", False)

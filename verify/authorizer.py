@@ -50,6 +50,14 @@ def token_scopes(claims: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def token_roles(claims: Mapping[str, object]) -> tuple[str, ...]:
+    """App roles the roles platforms' Lambda authorizer reads: the ``roles`` array (docs/platforms.md)."""
+    value = claims.get("roles")
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(v for v in value if isinstance(v, str)))
+
+
 def route_expectation(route_scopes: Sequence[str], held: Iterable[str]) -> tuple[Expected, tuple[str, ...]]:
     """2xx and the scopes that open the route, or 403 when none of the route's scopes is held."""
     if not route_scopes:

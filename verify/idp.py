@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from verify.b2c import B2C
+from verify.entra import RolesPlatform
 from verify.outputs import StackOutputs
 
 
@@ -45,10 +46,9 @@ class IdentityPlatform(Protocol):
 
 
 def platform_for(outputs: StackOutputs | None) -> IdentityPlatform:
-    """The platform behind the stack's token endpoint; only Azure AD B2C so far.
-
-    The choice will have to come from the outputs (a platform name), not from the host: B2C
-    custom domains make any host possible. ``None``: no outputs read (``preflight --issuer``).
-    """
-    del outputs
+    """The platform behind the stack's token endpoint, from its ``platform`` output (never from the
+    host: custom domains make any host possible). ``None``: no outputs read (``preflight --issuer``),
+    taken as B2C."""
+    if outputs is not None and outputs.uses_roles:
+        return RolesPlatform(outputs.platform)
     return B2C()

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 # `pulumi up` could have deployed. The catch-all "$default" is not accepted: the program never
 # creates it. components.config imports no provider, only the standard library.
 from components.config import route_key_problem as program_route_key_problem
+from components.platforms import PLATFORMS, ROLES_PLATFORMS
 from verify.errors import UsageError
 from verify.redact import Redactor
 
@@ -71,6 +72,13 @@ class StackOutputs:
     clients: tuple[Client, ...]
     source: str
     """Where the outputs came from, for messages: a file path or ``pulumi stack output``."""
+    platform: str = "b2c"
+    """The ``platform`` output: ``b2c`` (also for stacks deployed before it existed), ``externalId``
+    or ``entraId``. On the last two the stack has a Lambda authorizer reading ``roles``."""
+
+    @property
+    def uses_roles(self) -> bool:
+        return self.platform in ROLES_PLATFORMS
 
     @property
     def protected_routes(self) -> tuple[Route, ...]:
@@ -132,6 +140,10 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
             problems.append(problem)
     routes = _parse_routes(data.get("routes", {}), problems)
     clients = _parse_clients(data.get("clients", {}), problems)
+    platform = data.get("platform", "b2c")
+    if platform not in PLATFORMS:
+        problems.append(f"platform must be one of {', '.join(PLATFORMS)} (got {platform!r})")
+        platform = "b2c"
     if problems:
         raise UsageError(f"unusable stack outputs from {source}:\n  - " + "\n  - ".join(problems))
     return StackOutputs(
@@ -144,6 +156,7 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
         routes=routes,
         clients=clients,
         source=source,
+        platform=str(platform),
     )
 
 

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from verify.authorizer import Expected, route_expectation, token_scopes
+from authorizer.statuses import NOT_AUTHORIZED
+from verify.authorizer import Expected, route_expectation, token_roles, token_scopes
 from verify.context import Context
 from verify.http import SAFE_METHODS, HttpError, HttpResponse
 from verify.outputs import Client, Route
@@ -145,7 +146,7 @@ def get_token(ctx: Context, client: Client) -> ClientToken:
     parts = unverified_parts(token)
     if parts is not None:
         claims = parts[1]
-        result.scopes = token_scopes(claims)
+        result.scopes = token_roles(claims) if ctx.outputs.uses_roles else token_scopes(claims)
         roles = claims.get("roles")
         result.roles = tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else ()
         result.hints = ctx.platform.token_hints(claims)
@@ -193,10 +194,13 @@ class _Plan:
                 return [send(route, NO_TOKEN, None, "2xx")]
             return [Call(NO_TOKEN, route.key, "2xx", SKIPPED, True, skipped)]
         calls = [send(route, NO_TOKEN, None, "401")]
+        # The JWT authorizer answers a bad signature 401; the roles platforms' Lambda authorizer
+        # refuses it, and API Gateway answers that 403 (authorizer/statuses.py: unverified).
+        forged: Expected = cast(Expected, str(NOT_AUTHORIZED)) if self.ctx.outputs.uses_roles else "401"
         if self.forged:
-            calls.append(send(route, TAMPERED, self.forged, "401"))
+            calls.append(send(route, TAMPERED, self.forged, forged))
         else:
-            calls.append(Call(TAMPERED, route.key, "401", SKIPPED, True, "no client token to forge from"))
+            calls.append(Call(TAMPERED, route.key, forged, SKIPPED, True, "no client token to forge from"))
         for t in self.tokens:
             expected, _ = route_expectation(route.scopes, t.client.grants)
             carried = sorted(set(t.scopes) & set(route.scopes))

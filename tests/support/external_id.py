@@ -41,7 +41,7 @@ TENANT_NAME = "contosoext"
 API_CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 READER = "c1c1c1c1-0000-4000-8000-000000000001"
 """A client app the tests grant ``app.read``."""
-READER_SECRET = "reader-secret"
+READER_SECRET = "rEaD8Q~eXt7Zk2LmN9pQrStUvWx3YzAbCdEf4GhIj"
 
 
 def external_id_issuer(tenant_id: str) -> str:
@@ -66,6 +66,8 @@ class FakeExternalId(Served):
     down: set[str] = field(default_factory=set)
     """Which of "discovery", "jwks", "token" answer 503."""
     hits: dict[str, int] = field(default_factory=lambda: {"discovery": 0, "jwks": 0, "token": 0})
+    issued: list[str] = field(default_factory=list)
+    """Every token the token endpoint handed out (for leak checks)."""
 
     @property
     def issuer(self) -> str:
@@ -174,4 +176,5 @@ class FakeExternalId(Served):
         if form.get("scope") != f"{self.app_id_uri}/.default":
             return json_reply(400, {"error": "invalid_scope", "error_codes": [1002012]})
         token = self.sign(self.claims_for(client_id))
+        self.issued.append(token)
         return json_reply(200, {"token_type": "Bearer", "expires_in": self.lifetime, "access_token": token})
