@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import jwt
 
+from authorizer.statuses import NOT_AUTHORIZED
+from authorizer.tokens import ALGORITHM as ROLES_ALGORITHM
 from verify.authorizer import (
     DEFAULT_SKEW,
     RSA_ALGORITHMS,
@@ -27,6 +29,7 @@ from verify.authorizer import (
     check_issuer,
     check_times,
     route_expectation,
+    token_roles,
     token_scopes,
 )
 from verify.context import Context
@@ -57,6 +60,11 @@ class DoctorReport:
     routes: list[RouteVerdict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     protected: int = 0
+    refused: Expected = "401"
+    """What API Gateway answers a token that fails a rule: the JWT authorizer's 401, or on the roles
+    platforms the Lambda authorizer's refusal, ``authorizer.statuses.NOT_AUTHORIZED`` (unverified)."""
+    claim: str = "scope/scp"
+    """The claim the authorizer reads the token's permissions from: ``roles`` on the roles platforms."""
 
     @property
     def failed_rules(self) -> list[Finding]:
@@ -80,11 +88,12 @@ class DoctorReport:
         failed = self.failed_rules
         if failed:
             names = ", ".join(r.name for r in failed)
-            return f"401 on every protected route: API Gateway would reject this token (failed: {names})"
+            who = "API Gateway" if self.refused == "401" else "the stack's Lambda authorizer"
+            return f"{self.refused} on every protected route: {who} would reject this token (failed: {names})"
         if not self.protected:
             return "the token passes the authorizer's rules; the stack has no protected route"
         if not self.opened:
-            return "403 on every protected route: the token is valid but holds none of their scopes"
+            return f"403 on every protected route: the token is valid but its {self.claim} holds none of theirs"
         return f"the token passes the authorizer and opens {len(self.opened)} of {self.protected} protected route(s)"
 
     def as_dict(self) -> dict[str, Any]:
@@ -106,6 +115,8 @@ def diagnose(
     token = bare_token(token)
     parts = unverified_parts(token)
     report = DoctorReport({}, {}, protected=len(outputs.protected_routes))
+    if outputs.uses_roles:
+        report.refused, report.claim = cast(Expected, str(NOT_AUTHORIZED)), "roles"
     if parts is None:
         report.rules.append(
             passed(
@@ -122,15 +133,24 @@ def diagnose(
     report.header, report.claims = header, claims
 
     alg_rule = check_alg(header)
+    if outputs.uses_roles and alg_rule.ok and header.get("alg") != ROLES_ALGORITHM:
+        # The roles platforms' function accepts RS256 only (authorizer/tokens.py), what Microsoft signs with.
+        alg_rule = passed("alg", False, f"alg {header.get('alg')!r}: the stack's Lambda authorizer accepts RS256 only")
     report.rules.append(alg_rule)
     report.rules.extend(_key_rules(ctx, token, header, alg_rule.ok, report.notes))
     report.rules.append(check_issuer(claims, outputs.issuer, platform))
     report.rules.append(check_audience(claims, [outputs.audience]))
     report.rules.extend(check_times(claims, now, skew))
 
-    scopes = token_scopes(claims)
+    scopes = token_roles(claims) if outputs.uses_roles else token_scopes(claims)
     _route_verdicts(report, outputs, scopes)
     report.notes.extend(platform.token_hints(claims))
+    if outputs.uses_roles and report.failed_rules:
+        report.notes.append(
+            "on this platform the rules are checked by the stack's Lambda authorizer, which refuses the token: "
+            f"API Gateway then answers {report.refused} (not the 401 the rule texts name; AWS does not document "
+            "this status, docs/platforms.md)"
+        )
     roles = claims.get("roles")
     as_roles = set(roles) if isinstance(roles, list) and not scopes else set()
     if client is not None:
@@ -139,13 +159,13 @@ def diagnose(
         if missing:
             report.notes.append(
                 f"the outputs grant {client.name} {', '.join(missing)}, but the fresh token lacks "
-                f"{'it' if len(missing) == 1 else 'them'}: the grant or its admin consent is missing in B2C, "
-                "or was revoked"
+                f"{'it' if len(missing) == 1 else 'them'}: the grant or its admin consent is missing in "
+                f"{platform.name}, or was revoked"
             )
         if extra:
             report.notes.append(
                 f"the token carries {', '.join(extra)}, which the outputs do not grant {client.name}: a grant "
-                "left in B2C, or stale outputs"
+                f"left in {platform.name}, or stale outputs"
             )
     return report
 
@@ -158,14 +178,14 @@ def _route_verdicts(report: DoctorReport, outputs: StackOutputs, scopes: tuple[s
         if route.public:
             report.routes.append(RouteVerdict(route.key, "2xx", _PUBLIC))
         elif failed:
-            report.routes.append(RouteVerdict(route.key, "401", f"rule {failed[0].name} fails"))
+            report.routes.append(RouteVerdict(route.key, report.refused, f"rule {failed[0].name} fails"))
         else:
             expected, matched = route_expectation(route.scopes, scopes)
             if expected == "2xx":
                 why = f"opened by {', '.join(matched)}"
             else:
-                why = f"needs one of {', '.join(route.scopes)}; token scope/scp: {held}"
-                if roles and not scopes:
+                why = f"needs one of {', '.join(route.scopes)}; token {report.claim}: {held}"
+                if roles and not scopes and not outputs.uses_roles:
                     why += " (its roles claim is never read)"
             report.routes.append(RouteVerdict(route.key, expected, why))
 

@@ -66,11 +66,16 @@ class FakeExternalId(Served):
     down: set[str] = field(default_factory=set)
     """Which of "discovery", "jwks", "token" answer 503."""
     hits: dict[str, int] = field(default_factory=lambda: {"discovery": 0, "jwks": 0, "token": 0})
+    loopback_issuer: bool = False
+    """Issue tokens with ``iss`` ``<base>/<tenant id>/v2.0``, so that ``<iss>/.well-known/...`` is this
+    double (for verify's doctor and preflight, which fetch discovery from the issuer itself)."""
     issued: list[str] = field(default_factory=list)
     """Every token the token endpoint handed out (for leak checks)."""
 
     @property
     def issuer(self) -> str:
+        if self.loopback_issuer:
+            return f"{self.base}/{self.tenant_id}/v2.0"
         return external_id_issuer(self.tenant_id)
 
     @property
