@@ -147,6 +147,7 @@ def case_only_difference(a: str, b: str) -> bool:
 
 class B2C:
     name = NAME
+    issuer_ends_with_slash = True
 
     def fallback_discovery_url(self, token_url: str) -> str | None:
         if not token_url.endswith(_TOKEN_SUFFIX):

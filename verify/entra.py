@@ -37,6 +37,8 @@ class RolesPlatform:
 
     def __init__(self, platform: str) -> None:
         self.platform = platform
+        # v2 issuers of both platforms end in /v2.0, no slash (access token claims reference).
+        self.issuer_ends_with_slash = False
         self.name = "Microsoft Entra External ID" if platform == "externalId" else "Microsoft Entra ID"
 
     def fallback_discovery_url(self, token_url: str) -> str | None:

@@ -19,6 +19,8 @@ from verify.outputs import StackOutputs
 
 class IdentityPlatform(Protocol):
     name: str
+    issuer_ends_with_slash: bool
+    """B2C's ``iss`` always ends with ``/``; Entra External ID's and Entra ID's never do."""
 
     def fallback_discovery_url(self, token_url: str) -> str | None:
         """Where the platform surely serves discovery, derived from the token endpoint."""

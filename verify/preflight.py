@@ -58,12 +58,13 @@ def run(
     url = discovery_url(issuer)
     report = PreflightReport(issuer, url)
 
-    if not issuer.endswith("/"):
+    if issuer.endswith("/") != platform.issuer_ends_with_slash:
+        shape = "end with '/'" if platform.issuer_ends_with_slash else "not end with '/'"
         report.add(
             "issuer-shape",
             "warn",
-            f"the issuer {issuer} does not end with '/'",
-            "the iss the identity provider writes must match byte for byte; B2C's always ends with '/'",
+            f"the issuer {issuer} does not {shape}",
+            f"the iss the identity provider writes must match byte for byte; {platform.name}'s iss does {shape}",
         )
     if discovery_output and discovery_output != url:
         report.add(

@@ -115,3 +115,30 @@ def test_doctor_names_a_user_token(
     )
     assert result.code == 1
     assert "delegated user token" in result.text
+
+
+def test_preflight_passes_on_the_external_id_tenant(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, loopback_idp: FakeExternalId, gateway: FakeLambdaGateway
+) -> None:
+    result = call(capsys, "preflight", *FAST, "--outputs", outputs_file(tmp_path, loopback_idp, gateway), "--json")
+    data = result.json()
+    assert result.code == 0, result.text
+    assert {c["check"]: c["status"] for c in data["checks"]} == {
+        "discovery": "ok",
+        "issuer": "ok",
+        "jwks": "ok",
+        "token-endpoint": "ok",
+    }
+
+
+def test_preflight_warns_of_a_b2c_shaped_issuer_on_external_id(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, loopback_idp: FakeExternalId, gateway: FakeLambdaGateway
+) -> None:
+    path = outputs_file(tmp_path, loopback_idp, gateway)
+    data = json.loads(Path(path).read_text())
+    data["issuer"] += "/"
+    Path(path).write_text(json.dumps(data))
+    result = call(capsys, "preflight", *FAST, "--outputs", path, "--json", check=False)
+    checks = {c["check"]: c for c in result.json()["checks"]}
+    assert checks["issuer-shape"]["status"] == "warn"
+    assert checks["issuer"]["status"] == "fail"
