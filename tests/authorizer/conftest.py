@@ -26,7 +26,7 @@ def deploy_zip() -> BuiltPackage:
     return build_authorizer_zip(ROUTES, target=DEPLOY_TARGET)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def idp() -> Iterator[FakeExternalId]:
     keys = {"key-1": rsa.generate_private_key(public_exponent=65537, key_size=2048)}
     server = FakeExternalId(signing_keys=keys, current_kid="key-1").start()
@@ -34,7 +34,7 @@ def idp() -> Iterator[FakeExternalId]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def function(test_zip: BuiltPackage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ZipFunction]:
     root = unpack(test_zip.path, tmp_path_factory.mktemp("task"))
     fn = ZipFunction(root, tmp_path_factory.mktemp("driver"))

@@ -7,7 +7,7 @@ cold start compiles the sources; the benchmark's cold figure includes that); the
 then puts only the unpacked zip on ``sys.path``, as Lambda puts ``/var/task`` there. Every import
 the handler makes (PyJWT, cryptography, cffi's backend) therefore comes from the zip, or fails.
 
-One subprocess serves a whole test module: the driver reads JSON lines on stdin —
+One subprocess serves the whole run (each test starts a "cold" container in it): the driver reads JSON lines on stdin —
 ``{"op": "cold", "env": {...}}`` starts a new "container" (sets the environment, drops every
 ``authorizer`` module so the next invocation re-reads its configuration and fetches keys afresh),
 ``{"op": "invoke", "event": {...}}`` calls ``authorizer.handler.handler`` — and answers one JSON
