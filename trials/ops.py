@@ -1,0 +1,232 @@
+"""The trial commands: create, destroy, list, reap. Every decision is printed with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from trials import EXIT_FAILED, EXIT_OK, EXPIRES_TAG, PURGE_TAG, TRIAL_TAG
+from trials.graph import Graph, GraphError
+from trials.pulumi import Pulumi, PulumiError, StackLocked, StackNotFound, application_object_ids
+from trials.rules import Action, TrialError, decide, format_time, guard, is_trial_name, short_name
+from trials.stackfile import load_example, trial_config, write_stack_file
+
+Printer = Callable[[str], None]
+GraphFactory = Callable[[], Graph]
+Verifier = Callable[[Sequence[str]], int]
+# Cloud tag values are at most 256 characters; the purge list is written only when it fits.
+MAX_TAG_VALUE = 256
+
+
+@dataclass(frozen=True)
+class Context:
+    project_dir: Path
+    pulumi: Pulumi
+    graph: GraphFactory
+    out: Printer
+    now: Callable[[], datetime]
+
+
+def _find(ctx: Context, stack: str) -> tuple[str, bool] | None:
+    """The stack's name as ``stack ls`` spells it and whether an update is in progress, or ``None``."""
+    for s in ctx.pulumi.list_stacks():
+        if short_name(s.name) == stack:
+            return s.name, s.update_in_progress
+    return None
+
+
+# --- create ----------------------------------------------------------------------------------------
+
+
+def create(
+    ctx: Context,
+    stack: str,
+    *,
+    ttl: timedelta,
+    example: Path,
+    env: Mapping[str, str],
+    secrets_provider: str | None,
+    verify: Verifier,
+    summary_file: Path | None,
+) -> int:
+    if example.resolve().parent != (ctx.project_dir / "examples").resolve():
+        raise TrialError(f"--from must name a file in examples/, got {example}")
+    config = trial_config(load_example(example), env, f"examples/{example.name}")
+    found = _find(ctx, stack)
+    expires = format_time(ctx.now() + ttl)
+    if found is None:
+        ctx.out(f"{stack}: creating the trial stack (expires at {expires})")
+        ctx.pulumi.init(stack, secrets_provider)
+    else:
+        refusal = guard(found[0], ctx.pulumi.tags(found[0]))
+        if refusal:
+            raise TrialError(f"{stack} exists and is not a trial stack ({refusal}): refusing to update it")
+        ctx.out(f"{stack}: updating the existing trial stack (expiry moves to {expires})")
+    write_stack_file(ctx.project_dir / f"Pulumi.{stack}.yaml", config)
+    # Tagged before `up`: a failed update still leaves a stack that reap will find and remove.
+    ctx.pulumi.set_tag(stack, TRIAL_TAG, "true")
+    ctx.pulumi.set_tag(stack, EXPIRES_TAG, expires)
+    ctx.out(f"{stack}: tagged {TRIAL_TAG}=true {EXPIRES_TAG}={expires}; running pulumi up")
+    try:
+        ctx.pulumi.up(stack)
+    except StackLocked:
+        ctx.out(f"{stack}: FAILED: another update is in progress on the stack; run again when it has finished")
+        return EXIT_FAILED
+    except PulumiError as e:
+        ctx.out(f"{stack}: FAILED: pulumi up: exit {e.code} (the output above says why)")
+        return EXIT_FAILED
+    outputs = ctx.pulumi.run(["stack", "output", "apiUrl", "--stack", stack]).strip()
+    ctx.out(f"{stack}: deployed; apiUrl {outputs}")
+    worst = EXIT_OK
+    for check in (["preflight", "--stack", stack], ["smoke", "--no-writes", "--stack", stack]):
+        ctx.out(f"{stack}: python -m verify {' '.join(check)}")
+        code = verify(check)
+        if code != 0:
+            ctx.out(f"{stack}: FAILED: verify {check[0]} exited {code}")
+            worst = EXIT_FAILED
+    if summary_file is not None:
+        status = "verified (preflight, smoke --no-writes)" if worst == EXIT_OK else "deployed, **verify failed**"
+        summary_file.write_text(
+            f"**Trial stack `{stack}`**: {status}\n\n"
+            f"- API: {outputs}\n"
+            f"- Expires: {expires} (then `trials reap` destroys it; closing the PR or removing the "
+            "`trial` label destroys it at once)\n",
+            encoding="utf-8",
+        )
+    return worst
+
+
+# --- destroy -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    stack: str
+    outcome: str
+    """``destroyed``, ``absent``, ``skipped`` or ``failed``."""
+    reason: str
+
+
+def destroy_stack(ctx: Context, name: str) -> Result:
+    """Destroy one trial stack (already vetted by the caller), purge its applications, remove it."""
+    try:
+        tags = ctx.pulumi.tags(name)
+        refusal = guard(name, tags)
+        if refusal:
+            return Result(name, "skipped", f"not a trial: {refusal}")
+        deployment = ctx.pulumi.export(name)
+    except StackNotFound:
+        return Result(name, "absent", "no such stack: nothing to do")
+    except PulumiError as e:
+        return Result(name, "failed", str(e))
+    ids = application_object_ids(deployment)
+    ids += [i for i in tags.get(PURGE_TAG, "").split() if i not in ids]
+    graph: Graph | None = None
+    try:
+        if ids:
+            # Credentials are checked before anything is destroyed: a destroy whose purge cannot run
+            # would leave soft-deleted applications nobody knows about.
+            graph = ctx.graph()
+            graph.check()
+            listing = " ".join(ids)
+            if len(listing) <= MAX_TAG_VALUE and tags.get(PURGE_TAG) != listing:
+                ctx.pulumi.set_tag(name, PURGE_TAG, listing)
+        ctx.out(f"{name}: pulumi destroy ({len(ids)} Azure application(s) to purge afterwards)")
+        ctx.pulumi.destroy(name)
+    except StackLocked:
+        return Result(name, "skipped", "an update is in progress (the stack is locked); not destroyed, run again later")
+    except GraphError as e:
+        return Result(name, "failed", f"not destroyed: {e}")
+    except PulumiError as e:
+        return Result(name, "failed", f"pulumi destroy failed (exit {e.code}); the stack is kept")
+    if graph is not None:
+        outcome = graph.purge(ids)
+        if not outcome.ok:
+            return Result(
+                name,
+                "failed",
+                "destroyed, but the purge failed; the stack is kept so that destroy can be run again: "
+                + "; ".join(outcome.errors),
+            )
+    try:
+        ctx.pulumi.remove(name)
+    except PulumiError as e:
+        return Result(name, "failed", f"destroyed and purged, but `pulumi stack rm` failed: {e}")
+    return Result(name, "destroyed", f"destroyed, {len(ids)} application(s) purged, stack removed")
+
+
+def destroy(ctx: Context, stack: str) -> int:
+    try:
+        found = _find(ctx, stack)
+    except PulumiError as e:
+        ctx.out(f"{stack}: FAILED: {e}")
+        return EXIT_FAILED
+    if found is None:
+        ctx.out(f"{stack}: no such stack: nothing to do")
+        return EXIT_OK
+    name, busy = found
+    if busy:
+        ctx.out(f"{stack}: skipped: an update is in progress; not destroyed, run again when it has finished")
+        return EXIT_FAILED
+    result = destroy_stack(ctx, name)
+    _report(ctx, result)
+    return EXIT_OK if result.outcome in ("destroyed", "absent") else EXIT_FAILED
+
+
+def _report(ctx: Context, r: Result) -> None:
+    label = {"destroyed": "destroyed", "absent": "nothing to do", "skipped": "skipped", "failed": "FAILED"}
+    ctx.out(f"{r.stack}: {label[r.outcome]}: {r.reason}")
+
+
+# --- list and reap -------------------------------------------------------------------------------
+
+
+def list_trials(ctx: Context) -> int:
+    now = ctx.now()
+    rows = []
+    for s in ctx.pulumi.list_stacks():
+        tags = ctx.pulumi.tags(s.name) if is_trial_name(s.name) else {}
+        if guard(s.name, tags) is not None:
+            continue
+        d = decide(s.name, tags, now, update_in_progress=s.update_in_progress)
+        state = {Action.REAP: "EXPIRED", Action.KEEP: "active", Action.SKIP: "left alone"}[d.action]
+        rows.append((s.name, tags.get(EXPIRES_TAG, "-"), s.last_update or "never", f"{state}: {d.reason}"))
+    if not rows:
+        ctx.out("no trial stacks")
+        return EXIT_OK
+    head = ("STACK", "EXPIRES AT", "LAST UPDATE", "STATE")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+    for r in [head, *rows]:
+        ctx.out("  ".join(c.ljust(w) for c, w in zip(r[:3], widths, strict=True)) + "  " + r[3])
+    return EXIT_OK
+
+
+def reap(ctx: Context, *, dry_run: bool) -> int:
+    now = ctx.now()
+    ctx.out(f"reap at {format_time(now)}{' (dry run: nothing is changed)' if dry_run else ''}")
+    failed = 0
+    for s in ctx.pulumi.list_stacks():
+        # Only pr-<N> stacks have their tags read: any other name is left alone whatever it carries.
+        try:
+            tags = ctx.pulumi.tags(s.name) if is_trial_name(s.name) else {}
+        except PulumiError as e:
+            ctx.out(f"{s.name}: FAILED: cannot read its tags: {e}")
+            failed += 1
+            continue
+        d = decide(s.name, tags, now, update_in_progress=s.update_in_progress)
+        if d.action is not Action.REAP:
+            ctx.out(f"{s.name}: {'left alone' if d.action is Action.SKIP else 'kept'}: {d.reason}")
+            continue
+        if dry_run:
+            ctx.out(f"{s.name}: would destroy: {d.reason}")
+            continue
+        ctx.out(f"{s.name}: destroying: {d.reason}")
+        result = destroy_stack(ctx, s.name)
+        _report(ctx, result)
+        failed += result.outcome == "failed"
+    if failed:
+        ctx.out(f"reap: {failed} stack(s) failed; the others were handled")
+        return EXIT_FAILED
+    return EXIT_OK
