@@ -109,10 +109,11 @@ class Result:
     reason: str
 
 
-def destroy_stack(ctx: Context, name: str) -> Result:
-    """Destroy one trial stack (already vetted by the caller), purge its applications, remove it."""
+def destroy_stack(ctx: Context, name: str, tags: dict[str, str] | None = None) -> Result:
+    """Destroy one trial stack, purge its applications, remove it. ``tags``: read already."""
     try:
-        tags = ctx.pulumi.tags(name)
+        if tags is None:
+            tags = ctx.pulumi.tags(name)
         refusal = guard(name, tags)
         if refusal:
             return Result(name, "skipped", f"not a trial: {refusal}")
@@ -140,7 +141,8 @@ def destroy_stack(ctx: Context, name: str) -> Result:
     except GraphError as e:
         return Result(name, "failed", f"not destroyed: {e}")
     except PulumiError as e:
-        return Result(name, "failed", f"pulumi destroy failed (exit {e.code}); the stack is kept")
+        last = e.output.strip().splitlines()[-1:] or ["no output"]
+        return Result(name, "failed", f"pulumi destroy failed (exit {e.code}): {last[0].strip()}; the stack is kept")
     if graph is not None:
         outcome = graph.purge(ids)
         if not outcome.ok:
@@ -223,7 +225,7 @@ def reap(ctx: Context, *, dry_run: bool) -> int:
             ctx.out(f"{s.name}: would destroy: {d.reason}")
             continue
         ctx.out(f"{s.name}: destroying: {d.reason}")
-        result = destroy_stack(ctx, s.name)
+        result = destroy_stack(ctx, s.name, tags)
         _report(ctx, result)
         failed += result.outcome == "failed"
     if failed:

@@ -1,0 +1,302 @@
+"""A fake ``pulumi`` CLI for the trials tests: a standalone script over a JSON state file.
+
+``install(bin_dir, state_file)`` puts an executable ``pulumi`` in ``bin_dir`` that runs this file
+with ``python -I -S`` (standard library only: a call costs tens of milliseconds). Its state (the
+stacks, their tags, resources and outputs, and a log of every call) lives in ``state_file``;
+``load``/``save`` read and write it from the test.
+
+The answers reproduce the real CLI's, from pulumi/pulumi's source (v3.259):
+
+- ``stack ls --json``: ``[{name, current, lastUpdate?, updateInProgress?, resourceCount?, url?}]``
+  (``pkg/cmd/pulumi/stack/stack_list.go``, ``stackSummaryJSON``; ``formatStackSummariesJSON``
+  sets ``updateInProgress`` only when the backend ``SupportsProgress()`` - Pulumi Cloud - and then
+  leaves ``lastUpdate`` out while an update runs). No tags.
+- ``stack tag ls --json``: ``{"name": "value"}`` (``stack_tag.go``); self-managed backends add
+  ``pulumi:project`` (``pkg/backend/diy/stack_tags.go``, ``updateStackTagsFromMetadata``).
+- errors go to stderr as ``error: <message>`` with exit code 255 (``cmdutil``):
+  ``no stack named '<name>' found`` (``pkg/backend/backenderr/backenderr.go``), ``a stack named
+  <name> already exists`` (``pkg/backend/diy/backend.go``), the self-managed lock ``the stack is
+  currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock
+  file with `pulumi cancel`.`` plus one line per lock (``pkg/backend/diy/lock.go``,
+  ``checkForLock``), Pulumi Cloud's ``[409] Conflict: Another update is currently in progress.``
+  (``sdk/go/auto/errors.go``), and ``'<name>' still has resources; removal rejected.``
+  (``pkg/cmd/pulumi/stack/stack_remove.go``).
+- ``stack export``: ``{"version": 3, "deployment": {"manifest", "secrets_providers",
+  "resources": [{urn, custom, id, type, inputs, outputs}]}}`` (``sdk/go/common/apitype/core.go``,
+  ``UntypedDeployment``, ``DeploymentV3``, ``ResourceV3``).
+- ``stack rm`` deletes ``Pulumi.<stack>.yaml`` in the working directory (``stack_remove.go``).
+
+Like the azuread provider, ``destroy`` deletes each ``azuread:index/application:Application`` with
+``DELETE /v1.0/applications/{objectId}`` on the Graph double when the state names one
+(``graph_url``): Graph then holds it in deleted items, as Entra does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+APPLICATION = "azuread:index/application:Application"
+PROJECT = "b2c-apigw"
+
+
+def install(bin_dir: Path, state_file: Path) -> Path:
+    """Write the ``pulumi`` executable into ``bin_dir``; it reads and writes ``state_file``."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    exe = bin_dir / "pulumi"
+    # Imported rather than run as a script, so that Python uses its cached bytecode.
+    here = Path(__file__).resolve().parent
+    code = f"import sys; sys.path[:0] = [{str(here)!r}]; import fake_pulumi; sys.exit(fake_pulumi.main())"
+    exe.write_text(
+        f'#!/bin/sh\nFAKE_PULUMI_STATE="{state_file}" exec "{sys.executable}" -I -S -c "{code}" "$@"\n',
+        encoding="utf-8",
+    )
+    exe.chmod(0o755)
+    if not state_file.exists():
+        save(state_file, {"backend": "diy", "version": "v3.211.0", "stacks": {}, "log": []})
+    return exe
+
+
+def load(state_file: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(state_file.read_text(encoding="utf-8"))
+    return data
+
+
+def save(state_file: Path, state: dict[str, Any]) -> None:
+    state_file.write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+
+def app_resource(object_id: str, name: str) -> dict[str, Any]:
+    """An ``azuread.Application`` as ``stack export`` shows it (id ``/applications/<objectId>``)."""
+    return {
+        "urn": f"urn:pulumi:pr::{PROJECT}::azuread:index/application:Application::{name}",
+        "custom": True,
+        "id": f"/applications/{object_id}",
+        "type": APPLICATION,
+        "inputs": {"displayName": name},
+        "outputs": {"objectId": object_id, "clientId": "c" + object_id[1:], "displayName": name},
+    }
+
+
+def other_resource(kind: str, name: str) -> dict[str, Any]:
+    return {"urn": f"urn:pulumi:pr::{PROJECT}::{kind}::{name}", "custom": True, "id": name, "type": kind}
+
+
+def add_stack(
+    state_file: Path,
+    name: str,
+    tags: dict[str, str] | None = None,
+    *,
+    apps: list[str] = (),  # type: ignore[assignment]
+    **extra: Any,
+) -> None:
+    """A stack with the given tags, one Stack resource, a bucket and an application per object id.
+
+    ``extra``: ``locked=True`` (an update is running), ``fail_destroy="message"``, ``outputs={...}``.
+    """
+    state = load(state_file)
+    resources = [
+        other_resource("pulumi:pulumi:Stack", f"{PROJECT}-{name}"),
+        other_resource("aws:s3/bucket:Bucket", "b"),
+    ]
+    resources += [app_resource(object_id, f"app-{i}") for i, object_id in enumerate(apps)]
+    state["stacks"][name] = {
+        "tags": dict(tags or {}),
+        "resources": resources,
+        "outputs": {},
+        "last_update": "2026-11-30T10:00:00Z",
+        **extra,
+    }
+    save(state_file, state)
+
+
+def mutations(state_file: Path) -> list[list[str]]:
+    """The logged calls that change something (anything but reads)."""
+    reads = (["version"], ["stack", "ls"], ["stack", "tag", "ls"], ["stack", "export"], ["stack", "output"])
+    return [a for a in load(state_file).get("log", []) if not any(a[: len(r)] == r for r in reads)]
+
+
+# --- the CLI ---------------------------------------------------------------------------------------
+
+
+class Fail(Exception):
+    pass
+
+
+def _flag(args: list[str], name: str) -> str | None:
+    if name in args:
+        i = args.index(name)
+        value = args[i + 1]
+        del args[i : i + 2]
+        return value
+    return None
+
+
+def _stack(state: dict[str, Any], args: list[str]) -> tuple[str, dict[str, Any]]:
+    name = _flag(args, "--stack")
+    if name is None:
+        raise Fail("no stack selected; please use `pulumi stack select`")
+    stack = state["stacks"].get(name)
+    if stack is None:
+        raise Fail(f"no stack named '{name}' found")
+    return name, stack
+
+
+def _locked(state: dict[str, Any], name: str, stack: dict[str, Any]) -> None:
+    if not stack.get("locked"):
+        return
+    if state.get("backend") == "cloud":
+        raise Fail("[409] Conflict: Another update is currently in progress.")
+    raise Fail(
+        "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete "
+        "the lock file with `pulumi cancel`.\n"
+        f"  file:///state/.pulumi/locks/organization/{PROJECT}/{name}/5d1e0c6a.json: created by "
+        "runner@fv-az123 (pid 4242) at 2026-12-01T08:00:00Z"
+    )
+
+
+def _graph_delete(state: dict[str, Any], object_id: str) -> None:
+    url = state.get("graph_url")
+    if not url:
+        return
+    import urllib.error
+    import urllib.request  # only here: it costs more start-up time than the rest of the script
+
+    request = urllib.request.Request(  # noqa: S310  (the loopback double)
+        f"{url}/v1.0/applications/{object_id}",
+        method="DELETE",
+        headers={"Authorization": f"Bearer {state.get('graph_token', 'azuread-provider-token')}"},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=5):
+            pass
+    except urllib.error.HTTPError as e:
+        if e.code != 404:  # the provider counts an application already gone as deleted
+            raise
+
+
+def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
+    if "--non-interactive" in args:
+        args.remove("--non-interactive")
+    for flag in ("--color",):
+        _flag(args, flag)
+    if args == ["version"]:
+        out.append(state.get("version", "v3.211.0"))
+        return
+    head = args[:2]
+    if head == ["stack", "ls"]:
+        cloud = state.get("backend") == "cloud"
+        rows = []
+        for name, s in state["stacks"].items():
+            row: dict[str, Any] = {"name": name, "current": False}
+            if s.get("last_update"):
+                if cloud and s.get("locked"):
+                    row["updateInProgress"] = True
+                else:
+                    row["lastUpdate"] = s["last_update"]
+                    if cloud:
+                        row["updateInProgress"] = False
+            row["resourceCount"] = len(s.get("resources", []))
+            rows.append(row)
+        out.append(json.dumps(rows, indent=4))
+        return
+    if args[:3] == ["stack", "tag", "ls"]:
+        _, s = _stack(state, args)
+        out.append(json.dumps({"pulumi:project": PROJECT, **s.get("tags", {})}, indent=4))
+        return
+    if args[:3] == ["stack", "tag", "set"]:
+        _, s = _stack(state, args)
+        s.setdefault("tags", {})[args[3]] = args[4]
+        return
+    if head == ["stack", "init"]:
+        name = args[2]
+        if name in state["stacks"]:
+            raise Fail(f"a stack named {name} already exists")
+        state["stacks"][name] = {"tags": {}, "resources": [], "outputs": {}}
+        provider = _flag(args, "--secrets-provider") or "passphrase"
+        key = "encryptionsalt: v1:fake-salt" if provider == "passphrase" else f"secretsprovider: {provider}"
+        Path(f"Pulumi.{name}.yaml").write_text(key + "\n", encoding="utf-8")
+        out.append(f"Created stack '{name}'")
+        return
+    if head == ["stack", "export"]:
+        _, s = _stack(state, args)
+        deployment = {
+            "manifest": {"time": "2026-12-01T08:00:00Z", "magic": "fake", "version": "v3.211.0"},
+            "secrets_providers": {"type": "passphrase", "state": {"salt": "v1:fake-salt"}},
+            "resources": s.get("resources", []),
+        }
+        out.append(json.dumps({"version": 3, "deployment": deployment}, indent=4))
+        return
+    if head == ["stack", "output"]:
+        _, s = _stack(state, args)
+        outputs = s.get("outputs", {})
+        names = [a for a in args[2:] if not a.startswith("--")]
+        if names:
+            value = outputs.get(names[0])
+            out.append(json.dumps(value) if "--json" in args else str(value))
+        else:
+            shown = outputs if "--show-secrets" in args else {k: v for k, v in outputs.items() if k != "clients"}
+            out.append(json.dumps(shown, indent=4))
+        return
+    if head == ["stack", "rm"]:
+        name, s = _stack(state, args)
+        _locked(state, name, s)
+        if s.get("resources"):
+            raise Fail(f"'{name}' still has resources; removal rejected. Possible actions:")
+        del state["stacks"][name]
+        Path(f"Pulumi.{name}.yaml").unlink(missing_ok=True)
+        out.append(f"Stack '{name}' has been removed!")
+        return
+    if args[:1] == ["up"]:
+        name, s = _stack(state, args)
+        _locked(state, name, s)
+        if s.get("fail_up"):
+            raise Fail(s["fail_up"])
+        # What the program would create: per stack, or for every stack (state-level up_*).
+        default = [other_resource("pulumi:pulumi:Stack", f"{PROJECT}-{name}")]
+        s["resources"] = s.get("up_resources", state.get("up_resources", default))
+        s["outputs"] = s.get("up_outputs", state.get("up_outputs", {}))
+        s["config_seen"] = Path(f"Pulumi.{name}.yaml").read_text(encoding="utf-8")
+        s["last_update"] = "2026-12-01T08:30:00Z"
+        out.append("Updating (" + name + "):\nResources:\n    + " + str(len(s["resources"])) + " created")
+        return
+    if args[:1] == ["destroy"]:
+        name, s = _stack(state, args)
+        _locked(state, name, s)
+        if s.get("fail_destroy"):
+            raise Fail(s["fail_destroy"])
+        for res in s.get("resources", []):
+            if res.get("type") == APPLICATION:
+                _graph_delete(state, res["outputs"]["objectId"])
+        count = len(s.get("resources", []))
+        s["resources"], s["outputs"] = [], {}
+        s["last_update"] = "2026-12-01T09:30:00Z"
+        out.append(f"Destroying ({name}):\nResources:\n    - {count} deleted")
+        return
+    raise Fail(f"unknown command {' '.join(args)!r} (the fake pulumi does not know it)")
+
+
+def main() -> int:
+    path = Path(os.environ["FAKE_PULUMI_STATE"])
+    state = load(path)
+    args = sys.argv[1:]
+    state.setdefault("log", []).append(list(args))
+    out: list[str] = []
+    try:
+        run(state, list(args), out)
+        code = 0
+    except Fail as e:
+        sys.stderr.write(f"error: {e}\n")
+        code = 255
+    save(path, state)
+    if out:
+        sys.stdout.write("\n".join(out) + "\n")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
