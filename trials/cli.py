@@ -12,7 +12,7 @@ from typing import Final
 
 import yaml
 
-from trials import EXIT_FAILED, EXIT_OK, EXIT_USAGE, EXPIRES_TAG, PROTECT_TAG, TRIAL_TAG, comment, ops
+from trials import EXIT_FAILED, EXIT_OK, EXIT_USAGE, EXPIRES_TAG, PROTECT_TAG, TRIAL_TAG, comment, ops, stacklist
 from trials.graph import Graph, GraphError
 from trials.pulumi import MIN_VERSION, Pulumi, PulumiError
 from trials.rules import TrialError, parse_ttl, stack_name
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--cwd", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Each subcommand's --help: `python -m trials create --help` and so on.
 
     c = sub.add_parser(
         "create",
@@ -104,6 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     r.add_argument("--purge-wait", type=float, default=120.0, metavar="S", help=argparse.SUPPRESS)
+
+    st = sub.add_parser(
+        "stacks",
+        help="list the team's stacks from .github/stacks.yaml (for the workflows' matrix)",
+        description="Read .github/stacks.yaml (stacks: [dev, prod]), check that each stack has its committed "
+        "Pulumi.<stack>.yaml, print the list; with --github-output, also append stacks=<JSON list> and "
+        "count=<n> to the file $GITHUB_OUTPUT names.",
+        formatter_class=fmt,
+    )
+    st.add_argument("--file", type=Path, default=Path(".github/stacks.yaml"), help="default .github/stacks.yaml")
+    st.add_argument("--github-output", action="store_true", help="append stacks= and count= to $GITHUB_OUTPUT")
 
     m = sub.add_parser(
         "comment",
@@ -173,6 +185,8 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     cwd: Path = args.cwd
     if args.command == "comment":
         return _comment(args, env, cwd)
+    if args.command == "stacks":
+        return _stacks(args, env, cwd)
     pulumi = Pulumi(cwd, _out, env=env)
     version = pulumi.version()
     if version is not None and version < MIN_VERSION:
@@ -205,6 +219,22 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     if args.command == "list":
         return ops.list_trials(ctx)
     return ops.reap(ctx, dry_run=args.dry_run)
+
+
+def _stacks(args: argparse.Namespace, env: dict[str, str], cwd: Path) -> int:
+    path = args.file if args.file.is_absolute() else cwd / args.file
+    names = stacklist.read(path, cwd)
+    if names:
+        _out(f"stacks in {args.file}: {', '.join(names)}")
+    else:
+        _out(f"no stacks listed in {args.file}: nothing to preview or deploy")
+    if args.github_output:
+        target = env.get("GITHUB_OUTPUT")
+        if not target:
+            raise TrialError("--github-output: GITHUB_OUTPUT is not set (GitHub Actions sets it)")
+        with open(target, "a", encoding="utf-8") as f:
+            f.write(stacklist.github_output(names))
+    return EXIT_OK
 
 
 def _comment(args: argparse.Namespace, env: dict[str, str], cwd: Path) -> int:
