@@ -127,6 +127,7 @@ def test_destroy_is_idempotent_and_a_missing_stack_is_a_clean_no_op(
 ) -> None:
     code, out = run(capsys, project, "destroy", "2", *FAST)  # not expired: destroy does not wait for expiry
     assert code == 0, out
+    assert "graph-token-" not in out and "gRaPh8Q~" not in out, "no token, no secret printed"
     assert "pr-2: destroyed: destroyed, 2 application(s) purged, stack removed" in out
     assert all(i not in graph.applications and i not in graph.deleted for i in fleet["pr-2"])
 
@@ -266,6 +267,7 @@ def test_oidc_federated_token_from_github_actions_is_the_client_assertion(
     assert code == 0, out
     assert all(i not in graph.deleted for i in fleet["pr-1"])
     assert github.oidc_value.split(".")[1] not in out and github.oidc_request_token not in out
+    assert "graph-token-" not in out, "Graph's access token is never printed"
 
 
 def test_stack_export_shapes_give_the_application_object_ids(pulumi_state: Path) -> None:
