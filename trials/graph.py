@@ -41,8 +41,8 @@ DEFAULT_LOGIN: Final = "https://login.microsoftonline.com"
 OIDC_AUDIENCE: Final = "api://AzureADTokenExchange"
 ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 PERMISSION_HINT: Final = (
-    "the identity needs the Microsoft Graph application permission Application.ReadWrite.OwnedBy "
-    "(enough for applications it owns, such as those it created) or Application.ReadWrite.All, "
+    "the identity needs the Microsoft Graph application permission Application.ReadWrite.All "
+    "(Application.ReadWrite.OwnedBy is enough only for applications it owns; the program sets no owners), "
     "granted with admin consent"
 )
 _TRUE: Final = ("1", "true", "yes")
