@@ -19,7 +19,7 @@ from trials.cli import main
 PAST = "2026-11-01T00:00:00Z"
 FUTURE = "2999-01-01T00:00:00Z"
 TRIAL = {"b2c-apigw:trial": "true"}
-FAST = ["--purge-wait", "0.2"]
+FAST = ["--purge-wait", "0.1"]
 
 
 def run(capsys: pytest.CaptureFixture[str], project: Path, *argv: str) -> tuple[int, str]:
@@ -208,7 +208,7 @@ def test_an_already_purged_application_is_fine_and_replication_lag_is_waited_out
     state["graph_url"] = graph.base
     fake_pulumi.save(pulumi_state, state)
 
-    code, out = run(capsys, project, "destroy", "11", "--purge-wait", "0.3")
+    code, out = run(capsys, project, "destroy", "11", "--purge-wait", "0.15")
     assert code == 0, out
     assert f"application {purged}: not in the directory nor in deleted items (already purged)" in out
     assert f"application {lagging}: purged from deleted items" in out
