@@ -281,3 +281,51 @@ def test_stack_export_shapes_give_the_application_object_ids(pulumi_state: Path)
     # An application known only by its id (/applications/<objectId>) counts too.
     deployment["deployment"]["resources"][-1]["outputs"] = {}
     assert application_object_ids(json.loads(json.dumps(deployment))) == ["aaaa-1", "bbbb-2"]
+
+
+@pytest.mark.parametrize(
+    ("unset", "extra", "message"),
+    [
+        ("ARM_CLIENT_ID", {}, "ARM_CLIENT_ID not set: the Graph purge uses the azuread provider's credentials"),
+        ("ARM_CLIENT_SECRET", {}, "neither ARM_CLIENT_SECRET nor ARM_USE_OIDC=true is set"),
+        ("ARM_CLIENT_SECRET", {"ARM_USE_OIDC": "true"}, "ARM_USE_OIDC is true but no token source is set"),
+        ("", {"TRIALS_GRAPH_URL": "http://graph.example.org"}, "TRIALS_GRAPH_URL must be an https:// URL"),
+    ],
+)
+def test_missing_credentials_are_named_before_anything_is_destroyed(
+    project: Path,
+    pulumi_state: Path,
+    graph: FakeGraph,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    unset: str,
+    extra: dict[str, str],
+    message: str,
+) -> None:
+    fake_pulumi.add_stack(pulumi_state, "pr-1", {**TRIAL, "b2c-apigw:expires-at": PAST}, apps=["aaaa"])
+    if unset:
+        monkeypatch.delenv(unset)
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+    code, out = run(capsys, project, "destroy", "1", *FAST)
+    assert code == 1
+    assert message in line(out, "pr-1")
+    assert fake_pulumi.mutations(pulumi_state) == [], "nothing destroyed, not even a tag written"
+    assert not graph.log or all(path.endswith("/token") for _, path in graph.log)
+
+
+def test_an_oidc_token_from_the_environment_is_used_as_it_is(
+    project: Path,
+    pulumi_state: Path,
+    graph: FakeGraph,
+    fleet: dict[str, list[str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    graph.client_secret, graph.assertion = None, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.ZmFrZXNpZ25hdHVyZQ"
+    monkeypatch.delenv("ARM_CLIENT_SECRET")
+    monkeypatch.setenv("ARM_USE_OIDC", "true")
+    monkeypatch.setenv("ARM_OIDC_TOKEN", graph.assertion)
+    code, out = run(capsys, project, "destroy", "1", *FAST)
+    assert code == 0, out
+    assert "ZmFrZXNpZ25hdHVyZQ" not in out

