@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, NoReturn
 
 import yaml
 
@@ -30,6 +30,29 @@ ARM_CLIENT_SECRET or ARM_USE_OIDC=true (docs/pull-requests.md).
 exit codes: {EXIT_OK} ok, {EXIT_FAILED} a create, verify, destroy or purge failed, {EXIT_USAGE} usage or config error"""
 
 
+# Arguments at least this long that are not option names never appear in an error message: a
+# secret or token pasted at the wrong place is that long; PR numbers, TTLs and names are not.
+HIDE_FROM: Final = 16
+HIDDEN: Final = "[hidden]"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse echoes bad arguments in its errors; long ones (a pasted secret?) are hidden."""
+
+    def __init__(self, *args: Any, hide: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hide = tuple(hide)
+
+    def error(self, message: str) -> NoReturn:
+        words = {w.split("=", 1)[-1] for w in self._hide if len(w) >= HIDE_FROM and not w.startswith("--")}
+        words |= {w.split("=", 1)[1] for w in self._hide if w.startswith("--") and "=" in w and len(w) >= HIDE_FROM}
+        for word in sorted(words, key=len, reverse=True):
+            if len(word) >= 4:
+                message = message.replace(repr(word), HIDDEN).replace(word, HIDDEN)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def _pr(text: str) -> int:
     try:
         value = int(text, 10)
@@ -40,9 +63,11 @@ def _pr(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(hide: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; ``hide`` is the command line, whose long words stay out of error messages."""
     fmt = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
+        hide=hide,
         prog="python -m trials",
         description="Short-lived trial stacks, one per pull request, that tear themselves down; and the "
         "sticky pull-request comments the workflows post.",
@@ -50,7 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     parser.add_argument("--cwd", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    class _SubParser(_Parser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, hide=hide, **kwargs)
+
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_SubParser)
     # Each subcommand's --help: `python -m trials create --help` and so on.
 
     c = sub.add_parser(
@@ -63,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=SAFETY,
         formatter_class=fmt,
     )
-    c.add_argument("pr", type=_pr, metavar="PR_NUMBER")
+    c.add_argument("pr", type=_pr, metavar="PR_NUMBER", help="the pull request; the stack is pr-<PR_NUMBER>")
     c.add_argument("--ttl", default="72h", help="time to live from now: 90m, 72h, 7d (default 72h, at most 30d)")
     c.add_argument(
         "--from",
@@ -89,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=SAFETY,
         formatter_class=fmt,
     )
-    d.add_argument("pr", type=_pr, metavar="PR_NUMBER")
+    d.add_argument("pr", type=_pr, metavar="PR_NUMBER", help="the pull request; the stack is pr-<PR_NUMBER>")
     d.add_argument("--purge-wait", type=float, default=120.0, metavar="S", help=argparse.SUPPRESS)
 
     sub.add_parser(
@@ -162,9 +192,10 @@ def _verify(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(hide=words)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(words)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     env = dict(os.environ)

@@ -30,6 +30,11 @@ class TrialError(Exception):
     """A bad argument or input: the message names it and what would be valid."""
 
 
+def shown(text: str) -> str:
+    """``text`` quoted for a message, unless it is long enough to be a pasted secret."""
+    return repr(text) if len(text) < 16 else f"a value of {len(text)} characters (not shown)"
+
+
 def stack_name(pr: int) -> str:
     if pr < 1:
         raise TrialError(f"the pull request number must be a positive integer, got {pr}")
@@ -49,10 +54,10 @@ def parse_ttl(text: str) -> timedelta:
     """``72h`` -> 72 hours; minutes (``m``), hours (``h``) or days (``d``), at most 30 days."""
     m = _TTL.match(text.strip())
     if not m:
-        raise TrialError(f"--ttl must be a number followed by m, h or d (e.g. 90m, 72h, 7d), got {text!r}")
+        raise TrialError(f"--ttl must be a number followed by m, h or d (e.g. 90m, 72h, 7d), got {shown(text)}")
     ttl = timedelta(**{_UNITS[m[2]]: int(m[1])})
     if ttl > MAX_TTL:
-        raise TrialError(f"--ttl must be at most 30d, got {text!r}")
+        raise TrialError(f"--ttl must be at most 30d, got {shown(text)}")
     return ttl
 
 

@@ -190,3 +190,21 @@ def test_a_too_old_pulumi_is_refused(project: Path, pulumi_state: Path, capsys: 
     code, out = run(capsys, project, "list")
     assert code == 2
     assert "Pulumi CLI 3.210.0 is too old: trials needs 3.211.0 or later" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["create", "aBcD8Q~kLmNoPqRsTuVwXyZ0123456789"],
+        ["create", "7", "--ttl", "aBcD8Q~kLmNoPqRsTuVwXyZ0123456789"],
+        ["reap", "--dry-run=aBcD8Q~kLmNoPqRsTuVwXyZ0123456789"],
+        ["destroy", "7", "aBcD8Q~kLmNoPqRsTuVwXyZ0123456789"],
+    ],
+)
+def test_a_pasted_secret_is_never_echoed_by_a_usage_error(
+    project: Path, pulumi_state: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out = run(capsys, project, *argv)
+    assert code == 2
+    assert "kLmNoPqRsTuVwXyZ" not in out
+    assert "[hidden]" in out or "(not shown)" in out, "the message says a value was left out"
