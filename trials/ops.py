@@ -69,33 +69,43 @@ def create(
     ctx.pulumi.set_tag(stack, TRIAL_TAG, "true")
     ctx.pulumi.set_tag(stack, EXPIRES_TAG, expires)
     ctx.out(f"{stack}: tagged {TRIAL_TAG}=true {EXPIRES_TAG}={expires}; running pulumi up")
+
+    def summary(status: str, api: str | None = None) -> None:
+        if summary_file is None:
+            return
+        lines = [f"**Trial stack `{stack}`**: {status}", ""]
+        if api:
+            lines.append(f"- API: {api}")
+        lines.append(
+            f"- Expires: {expires} (then `trials reap` destroys it; closing the pull request or removing "
+            "the `trial` label destroys it at once)"
+        )
+        summary_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
     try:
         ctx.pulumi.up(stack)
     except StackLocked:
         ctx.out(f"{stack}: FAILED: another update is in progress on the stack; run again when it has finished")
+        summary("**not updated**: another update is in progress on the stack")
         return EXIT_FAILED
     except PulumiError as e:
         ctx.out(f"{stack}: FAILED: pulumi up: exit {e.code} (the output above says why)")
+        summary("**`pulumi up` failed**: the job log says why")
         return EXIT_FAILED
-    outputs = ctx.pulumi.run(["stack", "output", "apiUrl", "--stack", stack]).strip()
-    ctx.out(f"{stack}: deployed; apiUrl {outputs}")
-    worst = EXIT_OK
+    api = ctx.pulumi.run(["stack", "output", "apiUrl", "--stack", stack]).strip()
+    ctx.out(f"{stack}: deployed; apiUrl {api}")
+    failed = []
     for check in (["preflight", "--stack", stack], ["smoke", "--no-writes", "--stack", stack]):
         ctx.out(f"{stack}: python -m verify {' '.join(check)}")
         code = verify(check)
         if code != 0:
             ctx.out(f"{stack}: FAILED: verify {check[0]} exited {code}")
-            worst = EXIT_FAILED
-    if summary_file is not None:
-        status = "verified (preflight, smoke --no-writes)" if worst == EXIT_OK else "deployed, **verify failed**"
-        summary_file.write_text(
-            f"**Trial stack `{stack}`**: {status}\n\n"
-            f"- API: {outputs}\n"
-            f"- Expires: {expires} (then `trials reap` destroys it; closing the PR or removing the "
-            "`trial` label destroys it at once)\n",
-            encoding="utf-8",
-        )
-    return worst
+            failed.append(f"verify {check[0]}")
+    if failed:
+        summary(f"deployed, **{' and '.join(failed)} failed**: the job log says why", api)
+        return EXIT_FAILED
+    summary("deployed and verified (`verify preflight`, `verify smoke --no-writes`)", api)
+    return EXIT_OK
 
 
 # --- destroy -----------------------------------------------------------------------------------

@@ -96,7 +96,8 @@ def test_create_deploys_tags_and_verifies_a_new_trial(
     assert "FAILED" not in out
     assert_no_leaks(out)
     text = summary.read_text()
-    assert deployed["apiUrl"] in text and "verified" in text and stack["tags"]["b2c-apigw:expires-at"] in text
+    assert deployed["apiUrl"] in text and "deployed and verified" in text
+    assert stack["tags"]["b2c-apigw:expires-at"] in text
 
 
 def test_create_updates_an_existing_trial_and_moves_its_expiry(
@@ -125,13 +126,32 @@ def test_create_refuses_to_update_a_stack_that_is_not_a_trial(
 
 
 def test_create_fails_when_verify_fails(
-    project: Path, pulumi_state: Path, deployed: dict[str, Any], trial_env: None, capsys: pytest.CaptureFixture[str]
+    project: Path,
+    pulumi_state: Path,
+    deployed: dict[str, Any],
+    trial_env: None,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     # An issuer whose discovery document is not served: preflight must fail, and so must create.
     with_outputs(pulumi_state, {**deployed, "issuer": deployed["tokenUrl"].split("/oauth2")[0] + "/nowhere/v2.0/"})
-    code, out = run(capsys, project, "create", "7")
+    summary = tmp_path / "trial.md"
+    code, out = run(capsys, project, "create", "7", "--summary-file", str(summary))
     assert code == 1
     assert "pr-7: FAILED: verify preflight exited 1" in out
+    assert "**verify preflight failed**" in summary.read_text(), "the PR comment says so"
+
+
+def test_a_failed_up_is_reported_in_the_summary_and_the_stack_stays_reapable(
+    project: Path, pulumi_state: Path, trial_env: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fake_pulumi.add_stack(pulumi_state, "pr-7", {"b2c-apigw:trial": "true"}, fail_up="provider refused")
+    summary = tmp_path / "trial.md"
+    code, out = run(capsys, project, "create", "7", "--summary-file", str(summary))
+    assert code == 1
+    assert "pr-7: FAILED: pulumi up" in out and "provider refused" in out
+    assert "**`pulumi up` failed**" in summary.read_text()
+    assert "b2c-apigw:expires-at" in fake_pulumi.load(pulumi_state)["stacks"]["pr-7"]["tags"]
 
 
 def test_create_refuses_an_example_with_app_id_uri_and_missing_variables(
