@@ -16,7 +16,8 @@ from trials.stackfile import load_example, trial_config, write_stack_file
 Printer = Callable[[str], None]
 GraphFactory = Callable[[], Graph]
 Verifier = Callable[[Sequence[str]], int]
-# Cloud tag values are at most 256 characters; the purge list is written only when it fits.
+# Tag values are at most 256 characters (pulumi/pulumi pkg/util/validation/stack.go, ValidateStackTags):
+# the purge list is written only when it fits; ten applications take 369.
 MAX_TAG_VALUE = 256
 
 
@@ -142,7 +143,9 @@ def destroy_stack(ctx: Context, name: str, tags: dict[str, str] | None = None) -
             graph = ctx.graph()
             graph.check()
             listing = " ".join(ids)
-            if len(listing) <= MAX_TAG_VALUE and tags.get(PURGE_TAG) != listing:
+            if len(listing) > MAX_TAG_VALUE:
+                ctx.out(f"{name}: {len(ids)} application ids do not fit the {PURGE_TAG} tag: a failed purge lists them")
+            elif tags.get(PURGE_TAG) != listing:
                 ctx.pulumi.set_tag(name, PURGE_TAG, listing)
         ctx.out(f"{name}: pulumi destroy ({len(ids)} Azure application(s) to purge afterwards)")
         ctx.pulumi.destroy(name)
@@ -156,11 +159,12 @@ def destroy_stack(ctx: Context, name: str, tags: dict[str, str] | None = None) -
     if graph is not None:
         outcome = graph.purge(ids)
         if not outcome.ok:
+            left = [i for i in ids if i not in outcome.purged and i not in outcome.already_gone]
             return Result(
                 name,
                 "failed",
-                "destroyed, but the purge failed; the stack is kept so that destroy can be run again: "
-                + "; ".join(outcome.errors),
+                "destroyed, but the purge failed; the stack is kept so that destroy can be run again "
+                f"(applications not purged: {' '.join(left)}): " + "; ".join(outcome.errors),
             )
     try:
         ctx.pulumi.remove(name)

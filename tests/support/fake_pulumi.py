@@ -25,6 +25,7 @@ The answers reproduce the real CLI's, from pulumi/pulumi's source (v3.259):
   "resources": [{urn, custom, id, type, inputs, outputs}]}}`` (``sdk/go/common/apitype/core.go``,
   ``UntypedDeployment``, ``DeploymentV3``, ``ResourceV3``).
 - ``stack rm`` deletes ``Pulumi.<stack>.yaml`` in the working directory (``stack_remove.go``).
+- ``stack tag set`` validates like ``pkg/util/validation/stack.go`` (``ValidateStackTags``).
 
 Like the azuread provider, ``destroy`` deletes each ``azuread:index/application:Application`` with
 ``DELETE /v1.0/applications/{objectId}`` on the Graph double when the state names one
@@ -210,7 +211,13 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         return
     if args[:3] == ["stack", "tag", "set"]:
         _, s = _stack(state, args)
-        s.setdefault("tags", {})[args[3]] = args[4]
+        name, value = args[3], args[4]
+        # pkg/util/validation/stack.go: names ^[a-zA-Z0-9-_.:]{1,40}$, values at most 256 characters.
+        if not name or len(name) > 40 or any(not (c.isascii() and (c.isalnum() or c in "-_.:")) for c in name):
+            raise Fail("stack tag names may only contain alphanumerics, hyphens, underscores, periods, or colons")
+        if len(value) > 256:
+            raise Fail(f"stack tag {name!r} value is too long (max length 256 characters)")
+        s.setdefault("tags", {})[name] = value
         return
     if head == ["stack", "init"]:
         name = args[2]

@@ -185,6 +185,7 @@ def test_a_403_from_graph_names_the_permission_and_a_rerun_finishes_the_purge(
     failed = line(out, "pr-1")
     assert "destroyed, but the purge failed" in failed
     assert "403" in failed and "Application.ReadWrite.OwnedBy" in failed and "Application.ReadWrite.All" in failed
+    assert " ".join(fleet["pr-1"]) in failed, "the ids left are named"
     stack = fake_pulumi.load(pulumi_state)["stacks"]["pr-1"]
     assert stack["resources"] == [], "destroyed"
     assert stack["tags"]["b2c-apigw:purge"].split() == fleet["pr-1"], "the ids survive in a tag"
