@@ -219,7 +219,9 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     if args.command == "stacks":
         return _stacks(args, env, cwd)
     pulumi = Pulumi(cwd, _out, env=env)
-    version = pulumi.version()
+    # Only create writes tags, where an older CLI fails on a self-managed backend ("stack tags not
+    # supported in diy mode"); reading tags there answers none, so the other commands touch nothing.
+    version = pulumi.version() if args.command == "create" else None
     if version is not None and version < MIN_VERSION:
         raise TrialError(
             f"Pulumi CLI {'.'.join(map(str, version))} is too old: trials needs {'.'.join(map(str, MIN_VERSION))} "

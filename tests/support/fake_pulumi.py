@@ -37,8 +37,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
-from typing import Any
+
+# Annotations only: the script runs without importing pathlib or typing (a few ms per call).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 APPLICATION = "azuread:index/application:Application"
 PROJECT = "b2c-apigw"
@@ -49,8 +53,8 @@ def install(bin_dir: Path, state_file: Path) -> Path:
     bin_dir.mkdir(parents=True, exist_ok=True)
     exe = bin_dir / "pulumi"
     # Imported rather than run as a script, so that Python uses its cached bytecode.
-    here = Path(__file__).resolve().parent
-    code = f"import sys; sys.path[:0] = [{str(here)!r}]; import fake_pulumi; sys.exit(fake_pulumi.main())"
+    here = os.path.dirname(os.path.realpath(__file__))
+    code = f"import sys; sys.path[:0] = [{here!r}]; import fake_pulumi; sys.exit(fake_pulumi.main())"
     exe.write_text(
         f'#!/bin/sh\nFAKE_PULUMI_STATE="{state_file}" exec "{sys.executable}" -I -S -c "{code}" "$@"\n',
         encoding="utf-8",
@@ -226,7 +230,8 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         state["stacks"][name] = {"tags": {}, "resources": [], "outputs": {}}
         provider = _flag(args, "--secrets-provider") or "passphrase"
         key = "encryptionsalt: v1:fake-salt" if provider == "passphrase" else f"secretsprovider: {provider}"
-        Path(f"Pulumi.{name}.yaml").write_text(key + "\n", encoding="utf-8")
+        with open(f"Pulumi.{name}.yaml", "w", encoding="utf-8") as f:
+            f.write(key + "\n")
         out.append(f"Created stack '{name}'")
         return
     if head == ["stack", "export"]:
@@ -255,7 +260,8 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         if s.get("resources"):
             raise Fail(f"'{name}' still has resources; removal rejected. Possible actions:")
         del state["stacks"][name]
-        Path(f"Pulumi.{name}.yaml").unlink(missing_ok=True)
+        if os.path.exists(f"Pulumi.{name}.yaml"):
+            os.remove(f"Pulumi.{name}.yaml")
         out.append(f"Stack '{name}' has been removed!")
         return
     if args[:1] == ["up"]:
@@ -267,7 +273,8 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         default = [other_resource("pulumi:pulumi:Stack", f"{PROJECT}-{name}")]
         s["resources"] = s.get("up_resources", state.get("up_resources", default))
         s["outputs"] = s.get("up_outputs", state.get("up_outputs", {}))
-        s["config_seen"] = Path(f"Pulumi.{name}.yaml").read_text(encoding="utf-8")
+        with open(f"Pulumi.{name}.yaml", encoding="utf-8") as f:
+            s["config_seen"] = f.read()
         s["last_update"] = "2026-12-01T08:30:00Z"
         out.append("Updating (" + name + "):\nResources:\n    + " + str(len(s["resources"])) + " created")
         return
@@ -288,8 +295,9 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
 
 
 def main() -> int:
-    path = Path(os.environ["FAKE_PULUMI_STATE"])
-    state = load(path)
+    path = os.environ["FAKE_PULUMI_STATE"]
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
     args = sys.argv[1:]
     state.setdefault("log", []).append(list(args))
     out: list[str] = []
@@ -299,7 +307,8 @@ def main() -> int:
     except Fail as e:
         sys.stderr.write(f"error: {e}\n")
         code = 255
-    save(path, state)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(state, f, indent=1)
     if out:
         sys.stdout.write("\n".join(out) + "\n")
     return code

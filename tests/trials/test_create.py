@@ -203,13 +203,16 @@ def test_help_of_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--dry-run" in capsys.readouterr().out
 
 
-def test_a_too_old_pulumi_is_refused(project: Path, pulumi_state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_too_old_pulumi_is_refused_before_anything_is_created(
+    project: Path, pulumi_state: Path, trial_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     state = fake_pulumi.load(pulumi_state)
     state["version"] = "v3.210.0"
     fake_pulumi.save(pulumi_state, state)
-    code, out = run(capsys, project, "list")
+    code, out = run(capsys, project, "create", "7")
     assert code == 2
     assert "Pulumi CLI 3.210.0 is too old: trials needs 3.211.0 or later" in out
+    assert fake_pulumi.mutations(pulumi_state) == []
 
 
 @pytest.mark.parametrize(
