@@ -200,7 +200,9 @@ def test_trial_creates_on_the_label_and_destroys_on_close_or_unlabel() -> None:
         }
         assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
     assert "contains(github.event.pull_request.labels.*.name, 'trial')" in create["if"]
-    assert "github.event.action != 'closed'" in create["if"]
+    assert "github.event.action == 'synchronize'" in create["if"]
+    assert "github.event.action == 'labeled' && github.event.label.name == 'trial'" in create["if"]
+    assert "closed" not in create["if"] and "unlabeled" not in create["if"]
     assert "github.event.action == 'closed'" in destroy["if"] and "github.event.label.name == 'trial'" in destroy["if"]
     assert 'python -m trials create "$PR"' in runs(create)
     assert "--summary-file trial.md" in runs(create) and "--kind trial" in runs(create)
