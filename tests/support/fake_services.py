@@ -68,6 +68,9 @@ class FakeGraph(Served):
     """Answer 403 to every call with a token from the token endpoint: that identity lacks the
     application permission (the fake pulumi's provider token still works)."""
     log: list[tuple[str, str]] = field(default_factory=list)
+    throttle: int = 0
+    """Answer this many Graph calls 429 ``TooManyRequests`` with ``Retry-After: 0`` first
+    (learn.microsoft.com/graph/throttling)."""
     provider_token: str = "azuread-provider-token"
     """What the fake pulumi's destroy sends, as the azuread provider would with its own token."""
     _hidden: dict[str, int] = field(default_factory=dict)
@@ -89,6 +92,10 @@ class FakeGraph(Served):
         auth = headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self._tokens:
             return _graph_error(401, "InvalidAuthenticationToken", "Access token is empty.")
+        if self.throttle > 0 and auth[7:] != self.provider_token:
+            self.throttle -= 1
+            status, headers, payload = _graph_error(429, "TooManyRequests", "Too many requests.")
+            return status, {**headers, "Retry-After": "0"}, payload
         if self.forbidden and auth[7:] != self.provider_token:
             return _graph_error(
                 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."

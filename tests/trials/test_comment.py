@@ -93,3 +93,19 @@ def test_a_refusal_names_the_permission(
     assert code == 2
     assert "GitHub answered 404" in out and "pull-requests: write" in out
     assert github.token not in out
+
+
+def test_the_trial_comment_is_markdown_and_apart_from_the_previews(
+    project: Path, github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert post(capsys, project, tmp_path, "pr-12", "+ preview of the trial stack")[0] == 0
+    summary = "**Trial stack `pr-12`**: deployed and verified\n\n- API: https://abc.execute-api.eu-west-1.amazonaws.com"
+    extra = ["--kind", "trial", "--markdown", "--title", "Trial stack pr-12"]
+    assert post(capsys, project, tmp_path, "pr-12", summary, *extra)[0] == 0
+    assert post(capsys, project, tmp_path, "pr-12", "**Trial stack `pr-12`**: destroyed", *extra)[0] == 0
+    preview, trial = (c["body"] for c in github.comments[12])
+    assert "kind=preview" in preview.splitlines()[0] and "+ preview of the trial stack" in preview
+    assert trial.startswith(
+        "<!-- b2c-apigw:sticky project=b2c-apigw stack=pr-12 kind=trial -->\n#### Trial stack pr-12"
+    )
+    assert "destroyed" in trial and "```" not in trial

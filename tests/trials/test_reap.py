@@ -197,6 +197,15 @@ def test_a_403_from_graph_names_the_permission_and_a_rerun_finishes_the_purge(
     assert all(i not in graph.deleted for i in fleet["pr-1"])
 
 
+def test_graph_throttling_is_retried(
+    project: Path, pulumi_state: Path, graph: FakeGraph, fleet: dict[str, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph.throttle = 2
+    code, out = run(capsys, project, "destroy", "1", *FAST)
+    assert code == 0, out
+    assert graph.throttle == 0 and all(i not in graph.deleted for i in fleet["pr-1"])
+
+
 def test_an_already_purged_application_is_fine_and_replication_lag_is_waited_out(
     project: Path, pulumi_state: Path, graph: FakeGraph, capsys: pytest.CaptureFixture[str]
 ) -> None:
