@@ -83,8 +83,10 @@ def create(
         )
         summary_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
+    # The repository's policy pack (docs/policy.md) guards trials as it guards every stack.
+    pack = ctx.project_dir / "policy"
     try:
-        ctx.pulumi.up(stack)
+        ctx.pulumi.up(stack, pack if (pack / "PulumiPolicy.yaml").is_file() else None)
     except StackLocked:
         ctx.out(f"{stack}: FAILED: another update is in progress on the stack; run again when it has finished")
         summary("**not updated**: another update is in progress on the stack")

@@ -191,8 +191,12 @@ class Pulumi:
             raise PulumiError(["stack", "export"], 0, "the answer is not a JSON object")
         return data
 
-    def up(self, stack: str) -> None:
-        self.run(["up", "--yes", "--skip-preview", "--color", "never", "--stack", stack], stream=True)
+    def up(self, stack: str, policy_pack: Path | None = None) -> None:
+        """``pulumi up``; with ``policy_pack``, the pack's policies run too (``--policy-pack``)."""
+        args = ["up", "--yes", "--skip-preview", "--color", "never", "--stack", stack]
+        if policy_pack is not None:
+            args += ["--policy-pack", str(policy_pack)]
+        self.run(args, stream=True)
 
     def destroy(self, stack: str) -> None:
         self.run(["destroy", "--yes", "--skip-preview", "--color", "never", "--stack", stack], stream=True)

@@ -87,6 +87,8 @@ def test_create_deploys_tags_and_verifies_a_new_trial(
     assert config["b2c-apigw:api"]["routes"], "the example's routes are kept"
     log = fake_pulumi.load(pulumi_state)["log"]
     assert ["stack", "init", "pr-7", "--secrets-provider", "awskms://alias/trials", "--non-interactive"] in log
+    (up,) = [a for a in log if a[:1] == ["up"]]
+    assert "--policy-pack" not in up, "this project copy has no policy pack"
     assert log.index(next(a for a in log if a[:1] == ["up"])) > log.index(
         next(a for a in log if a[:3] == ["stack", "tag", "set"])
     ), "tagged before up: a failed up still leaves a stack reap finds"
@@ -103,6 +105,8 @@ def test_create_deploys_tags_and_verifies_a_new_trial(
 def test_create_updates_an_existing_trial_and_moves_its_expiry(
     project: Path, pulumi_state: Path, deployed: dict[str, Any], trial_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (project / "policy").mkdir()
+    (project / "policy" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     fake_pulumi.add_stack(
         pulumi_state, "pr-7", {"b2c-apigw:trial": "true", "b2c-apigw:expires-at": "2026-01-01T00:00:00Z"}
     )
@@ -113,6 +117,8 @@ def test_create_updates_an_existing_trial_and_moves_its_expiry(
     state = fake_pulumi.load(pulumi_state)
     assert not [a for a in state["log"] if a[:2] == ["stack", "init"]]
     assert state["stacks"]["pr-7"]["tags"]["b2c-apigw:expires-at"] > "2026-12"
+    (up,) = [a for a in state["log"] if a[:1] == ["up"]]
+    assert up[up.index("--policy-pack") + 1] == str(project / "policy"), "the project's policy pack runs"
 
 
 def test_create_refuses_to_update_a_stack_that_is_not_a_trial(

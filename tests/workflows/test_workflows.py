@@ -169,7 +169,8 @@ def test_preview_runs_per_stack_on_pull_requests_and_skips_forks() -> None:
         "vars.AWS_PREVIEW_ROLE_ARN" in uses(job, "aws-actions/configure-aws-credentials")[0]["with"]["role-to-assume"]
     )
     script = runs(job)
-    assert 'pulumi preview --diff --stack "$STACK"' in script
+    assert 'pulumi preview --diff --policy-pack policy --stack "$STACK"' in script
+    assert (ROOT / "policy" / "PulumiPolicy.yaml").is_file(), "the pack the workflows name exists"
     comment = next(s for s in steps(job) if "trials comment" in s.get("run", ""))
     assert comment["if"].startswith("always()"), "a failed preview is still posted"
 
@@ -182,6 +183,7 @@ def test_deploy_runs_up_then_verify_inside_the_stack_environment() -> None:
     assert job["concurrency"] == {"group": "pulumi-${{ matrix.stack }}", "cancel-in-progress": False}
     commands = [s["run"] for s in steps(job) if "run" in s]
     up = next(i for i, c in enumerate(commands) if "pulumi up" in c)
+    assert "--policy-pack policy" in commands[up]
     pre = next(i for i, c in enumerate(commands) if "python -m verify preflight" in c)
     smoke = next(i for i, c in enumerate(commands) if "python -m verify smoke --no-writes" in c)
     assert up < pre < smoke
