@@ -22,7 +22,7 @@ import pytest
 
 from components.config import ConfigError, Settings, read_settings
 from tests.support.example import config_getter, example_files, stack_config
-from tests.support.mocks import run_program
+from tests.support.mocks import ProgramRun, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 THIS = Path(__file__).resolve().relative_to(ROOT).as_posix()
@@ -208,6 +208,12 @@ def test_no_markdown_table_row_is_broken_by_a_pipe_in_code() -> None:
 EXAMPLES = example_files()
 
 
+@cache
+def deployed(path: Path) -> ProgramRun:
+    """The program run under mocks on an example, as stack ``dev`` (once per example)."""
+    return run_program(stack_config(path))
+
+
 def parse_example(path: Path, stack: str = "dev") -> Settings:
     cfg = stack_config(path)
     return read_settings(config_getter(cfg), stack, keys=cfg)
@@ -231,7 +237,7 @@ def test_each_example_passes_the_validator_as_written(path: Path) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_each_example_deploys_under_mocks(path: Path) -> None:
     cfg = stack_config(path)
-    run = run_program(cfg)
+    run = deployed(path)
     types = Counter(r.type for r in run.registered)
     assert types[ROUTE] == len(cfg["b2c-apigw:api"]["routes"])
     assert types[CLIENT] == len(cfg.get("b2c-apigw:clients", []))
@@ -242,7 +248,7 @@ def test_each_example_deploys_under_mocks(path: Path) -> None:
 def test_the_complete_example_uses_what_it_says() -> None:
     """Custom domain, App ID URI, path parameters, a greedy route, several clients: each reaches the clouds."""
     path = next(p for p in EXAMPLES if p.name == "b2c-complete.yaml")
-    run = run_program(stack_config(path))
+    run = deployed(path)
     settings = parse_example(path)
     assert run.exports["tokenUrl"].value.startswith("https://login.contoso.com/")
     assert run.exports["issuer"].value.startswith("https://login.contoso.com/tfp/")
