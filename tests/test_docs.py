@@ -23,6 +23,7 @@ import pytest
 from components.config import ConfigError, Settings, read_settings
 from tests.support.example import config_getter, example_files, stack_config
 from tests.support.mocks import ProgramRun, run_program
+from verify.cli import main as verify_main
 
 ROOT = Path(__file__).resolve().parent.parent
 THIS = Path(__file__).resolve().relative_to(ROOT).as_posix()
@@ -272,6 +273,27 @@ def test_a_broken_example_fails_with_the_validators_message() -> None:
         "b2c-apigw:api.routes[0] (GET /orders).scopes: 'orders.delete' is not in api.permissions "
         "(valid: orders.read, orders.write, orders.admin)",
     )
+
+
+def test_verify_config_passes_every_example(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's `verify config` step, on the examples as shipped."""
+    assert verify_main(["config", *(str(p) for p in EXAMPLES)]) == 0
+    out = capsys.readouterr().out
+    assert f"ok: {len(EXAMPLES)} file(s) checked, 0 invalid" in out
+
+
+def test_verify_config_fails_a_broken_copy_with_the_validators_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = next(p for p in EXAMPLES if p.name == "b2c-minimal.yaml")
+    broken = tmp_path / "Pulumi.dev.yaml"
+    broken.write_text(path.read_text(encoding="utf-8").replace("scopes: [app.read]", "scopes: [app.delete]"))
+    assert verify_main(["config", str(broken)]) == 1
+    cfg = stack_config(broken)
+    with pytest.raises(ConfigError) as info:
+        read_settings(config_getter(cfg), "dev", keys=cfg)
+    (problem,) = info.value.problems
+    assert problem in capsys.readouterr().out
 
 
 # --- docs/configuration.md covers every key --------------------------------------------------------
