@@ -23,6 +23,7 @@ from typing import Any
 from unittest import mock
 
 import pulumi
+from google.protobuf.json_format import MessageToDict
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "__main__.py"
@@ -49,6 +50,15 @@ class Registered:
     """The explicit provider reference (``<urn>::<id>``), None for the default provider."""
     ignore_changes: list[str] = field(default_factory=list)
     """Properties the engine keeps from the previous deployment instead of diffing (wire names)."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """The registration as the engine receives it, minus its inputs and where in the source it was
+    made: parent, dependencies, aliases, ignoreChanges, additionalSecretOutputs... (wire names). Two
+    programs that register the same URNs with the same inputs and options preview with no change."""
+
+
+# Request fields that are not resource options: the inputs (recorded on their own), where in the source
+# the registration was made, and the provider SDK's version (an upgrade is not a config change).
+_NOT_OPTIONS = ("object", "sourcePosition", "stackTrace", "parentStackTraceHandle", "version")
 
 
 class _RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
@@ -58,6 +68,7 @@ class _RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
         super().__init__(mocks)
         self.dependencies: dict[tuple[str, str], set[str]] = {}
         self.ignore_changes: dict[tuple[str, str], list[str]] = {}
+        self.options: dict[tuple[str, str], dict[str, Any]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         urns = set(request.dependencies)
@@ -65,6 +76,14 @@ class _RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
             urns |= set(deps.urns)
         self.dependencies[(request.type, request.name)] = {u.rsplit("::", 1)[-1] for u in urns}
         self.ignore_changes[(request.type, request.name)] = list(request.ignoreChanges)
+        options = MessageToDict(request)
+        for volatile in _NOT_OPTIONS:
+            options.pop(volatile, None)
+        # The engine orders steps by these sets; their order in the request is the SDK's.
+        options["dependencies"] = sorted(options.get("dependencies", []))
+        for deps in options.get("propertyDependencies", {}).values():
+            deps["urns"] = sorted(deps.get("urns", []))
+        self.options[(request.type, request.name)] = options
         return super().RegisterResource(request)
 
 
@@ -117,9 +136,18 @@ class RecordingMocks(pulumi.runtime.Mocks):
             rid = rid.replace("-", "")[:7]
         deps = self.monitor.dependencies.get((t, args.name), set())
         ignored = self.monitor.ignore_changes.get((t, args.name), [])
+        options = self.monitor.options.get((t, args.name), {})
         self.registered.append(
             Registered(
-                t, args.name, dict(args.inputs), outputs, bool(args.custom), deps, args.provider or None, ignored
+                t,
+                args.name,
+                dict(args.inputs),
+                outputs,
+                bool(args.custom),
+                deps,
+                args.provider or None,
+                ignored,
+                options,
             )
         )
         return (rid if args.custom else None), outputs
@@ -221,3 +249,17 @@ def run_program(config: Mapping[str, object], stack: str = "dev") -> ProgramRun:
     resolved = settle(program)
     warnings = [r.getMessage() for r in handler.records if r.levelno == logging.WARNING]
     return ProgramRun(mocks, resolved, exports, warnings)
+
+
+def registrations(run: ProgramRun) -> list[dict[str, Any]]:
+    """Every registration as the engine sees it: URN, inputs and options, in registration order.
+
+    What ``pulumi preview`` diffs against the state: a program that registers the same list as
+    another previews with no resource change (a different URN is a create and a delete, unless an
+    alias in the options names the old one)."""
+    urns = {(urn.split("::")[2].split("$")[-1], urn.rsplit("::", 1)[1]): urn for urn in run.mocks.urns}
+    return [
+        {"urn": urns[(r.type, r.name)], "inputs": r.inputs, "options": r.options}
+        for r in run.registered
+        if r.type != "pulumi:pulumi:Stack"
+    ]
