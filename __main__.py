@@ -27,7 +27,7 @@ tenant, api = settings.tenant, settings.api
 for notice in settings.notices:
     pulumi.log.warn(notice)
 
-# Azure: the API app, then one client app per configured client with its grants and secret.
+# Azure: the API app, then one client app per configured client with its grants and secrets.
 api_app = ApiApp(
     "api",
     ApiAppArgs(
@@ -46,7 +46,7 @@ clients = {
             api_service_principal_object_id=api_app.service_principal_object_id,
             role_ids=api_app.role_ids,
             grants=client.grants,
-            secret_days=client.secret_days,
+            secrets=client.secrets,
             sign_in_audience=tenant.sign_in_audience,
         ),
     )
@@ -108,10 +108,14 @@ pulumi.export("discoveryUrl", tenant.discovery_url)
 pulumi.export("audience", api_app.client_id)
 pulumi.export("scope", api_app.scope)
 pulumi.export("routes", http_api.routes)
+# The stage's default route throttling: `verify smoke` paces its calls to it.
+pulumi.export("throttle", {"rate": api.throttle.rate, "burst": api.throttle.burst})
+# clientSecret is the last secret of the client's list (the one callers should use); secrets holds every
+# live one by label, so `verify smoke --all-secrets` can prove each works. The whole output is secret.
 pulumi.export(
     "clients",
     {
-        name: {"clientId": c.client_id, "grants": c.grants, "clientSecret": c.client_secret}
+        name: {"clientId": c.client_id, "grants": c.grants, "clientSecret": c.client_secret, "secrets": c.secrets}
         for name, c in clients.items()
     },
 )

@@ -195,7 +195,7 @@ def test_duplicate_client_names(dev_config: dict[str, Any]) -> None:
 def test_unknown_keys_are_named_with_the_valid_ones(dev_config: dict[str, Any]) -> None:
     dev_config["b2c-apigw:clients"][0]["secretdays"] = 90
     assert only_problem(dev_config) == (
-        "b2c-apigw:clients[0].secretdays: unknown key (valid: name, grants, secretDays)"
+        "b2c-apigw:clients[0].secretdays: unknown key (valid: name, grants, secretDays, secrets)"
     )
 
 

@@ -28,7 +28,12 @@ def _problems(cfg: dict[str, Any]) -> list[str]:
 
 
 def _node(cfg: dict[str, Any], where: str) -> dict[str, Any]:
-    """The map at ``where`` in the example config (``api.routes[]`` -> its first route)."""
+    """The map at ``where`` in the example config (``api.routes[]`` -> its first route). The example's
+    client uses ``secretDays``; for the keys of ``clients[].secrets[]`` it is given one secret instead."""
+    if where.startswith("clients[].secrets"):
+        client = cfg[f"{NAMESPACE}:clients"][0]
+        del client["secretDays"]
+        client["secrets"] = [{"label": "2026-06", "days": 180}]
     section, *path = where.split(".")
     node: Any = cfg[f"{NAMESPACE}:{section.removesuffix('[]')}"]
     node = node[0] if section.endswith("[]") else node
@@ -42,7 +47,8 @@ def _node(cfg: dict[str, Any], where: str) -> dict[str, Any]:
 def _reported_at(where: str) -> str:
     """The start of a problem about a key of the map at ``where``: ``b2c-apigw:api.routes[0]``, which an
     entry's problems follow with its name (``clients[0] (reporting).grants``)."""
-    return re.escape(f"{NAMESPACE}:{where.replace('[]', '[0]')}") + r"( \([^)]*\))?"
+    named = r"(\[0\]( \([^)]*\))?)"  # an entry of a list, and its name if it has one
+    return re.escape(f"{NAMESPACE}:") + named.join(re.escape(part) for part in where.split("[]"))
 
 
 @pytest.mark.parametrize(("where", "key"), DECLARED, ids=[f"{w}.{k}" for w, k in DECLARED])

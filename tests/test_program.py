@@ -134,8 +134,14 @@ def test_stack_outputs(dev: ProgramRun) -> None:
             "clientId": client_app.outputs["clientId"],
             "grants": ["app.read"],
             "clientSecret": password.outputs["value"],
+            # A secretDays client's one secret, under the label "default", with the end date the provider computed.
+            "secrets": {"default": {"secret": password.outputs["value"], "expires": "2026-06-30T00:00:00Z"}},
         }
     }
+    # The stage's throttle, which `verify smoke` paces itself to.
+    stage = dev.mocks.one("aws:apigatewayv2/stage:Stage", "http-stage").inputs["defaultRouteSettings"]
+    assert values["throttle"] == {"rate": stage["throttlingRateLimit"], "burst": stage["throttlingBurstLimit"]}
+    assert values["throttle"] == {"rate": 100.0, "burst": 50}
 
 
 def test_secrets_are_secret_and_absent_from_every_plain_output(dev: ProgramRun) -> None:

@@ -34,13 +34,16 @@ from .limits import DEFAULT_THROTTLE_BURST as DEFAULT_THROTTLE_BURST
 from .limits import DEFAULT_THROTTLE_RATE as DEFAULT_THROTTLE_RATE
 from .limits import LOG_RETENTION_DAYS as LOG_RETENTION_DAYS
 from .limits import MAX_GRANTS_PER_CLIENT as MAX_GRANTS_PER_CLIENT
+from .limits import MAX_LIVE_SECRETS as MAX_LIVE_SECRETS
 from .limits import MAX_SCOPES_PER_ROUTE as MAX_SCOPES_PER_ROUTE
 from .limits import MAX_SECRET_DAYS as MAX_SECRET_DAYS
 from .limits import MAX_THROTTLE_BURST as MAX_THROTTLE_BURST
 from .limits import MAX_THROTTLE_RATE as MAX_THROTTLE_RATE
 from .limits import MIN_SECRET_DAYS as MIN_SECRET_DAYS
+from .limits import SECRET_DAYS_LABEL as SECRET_DAYS_LABEL
 from .model import Api as Api
 from .model import Client as Client
+from .model import ClientSecret as ClientSecret
 from .model import ConfigError as ConfigError
 from .model import Permission as Permission
 from .model import Route as Route

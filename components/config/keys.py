@@ -83,6 +83,14 @@ class ClientKey(StrEnum):
     NAME = "name"
     GRANTS = "grants"
     SECRET_DAYS = "secretDays"  # noqa: S105 (a key's name, not a secret)
+    SECRETS = "secrets"
+
+
+class SecretKey(StrEnum):
+    """Each entry of ``clients[].secrets``: one live client secret."""
+
+    LABEL = "label"
+    DAYS = "days"
 
 
 # Where each map sits in the namespace ("[]" for each entry of a list) -> the keys it takes.
@@ -93,4 +101,5 @@ KEYS: Final[Mapping[str, type[StrEnum]]] = {
     f"{Section.API}.{ApiKey.ROUTES}[]": RouteEntryKey,
     f"{Section.API}.{ApiKey.THROTTLE}": ThrottleKey,
     f"{Section.CLIENTS}[]": ClientKey,
+    f"{Section.CLIENTS}[].{ClientKey.SECRETS}[]": SecretKey,
 }

@@ -23,6 +23,12 @@ DEFAULT_SECRET_DAYS: Final = 180
 # The Entra portal offers client secrets of at most 24 months; 730 days matches it.
 MIN_SECRET_DAYS: Final = 1
 MAX_SECRET_DAYS: Final = 730
+# clients[].secrets: a rotation needs the secret callers use and its successor, no more. Entra lets an
+# application hold several password credentials; each one beyond those two is a live credential
+# nobody is moving to (docs/operations.md).
+MAX_LIVE_SECRETS: Final = 2
+# The label of a secretDays client's one secret in the clients.<name>.secrets output.
+SECRET_DAYS_LABEL: Final = "default"  # noqa: S105 (a label, not a secret)
 # AWS "HTTP API quotas": at most 10 authorization scopes per route.
 MAX_SCOPES_PER_ROUTE: Final = 10
 # Entra, for the AzureADandPersonalMicrosoftAccount audience: at most 30 permissions per resource in

@@ -130,14 +130,34 @@ class Api:
 
 
 @dataclass(frozen=True)
+class ClientSecret:
+    """One live client secret (an ``ApplicationPassword``) of a client."""
+
+    label: str | None
+    """The ``clients[].secrets`` label, which keys the password's logical name; ``None`` for the
+    ``secretDays`` form, whose one password keeps its original logical name (``client-<name>-secret``)."""
+    days: int
+    """Lifetime from the password's creation; changing it replaces the password."""
+    keeps_secret_days_password: bool = False
+    """The first ``secrets`` entry: it takes over the password the ``secretDays`` form created (an
+    alias of that logical name), so moving from ``secretDays`` to ``secrets`` rotates nothing."""
+
+
+@dataclass(frozen=True)
 class Client:
     """A machine-to-machine caller and the permissions granted to it (admin consent)."""
 
     name: str
     grants: tuple[str, ...]
-    secret_days: int
+    secrets: tuple[ClientSecret, ...]
+    """One or two live secrets, in config order; callers are given the last one (``clientSecret``)."""
     display_name: str
     """The client app registration's display name, checked against Entra's limit."""
+
+    @property
+    def secret_days(self) -> int:
+        """The lifetime of the last secret, the one ``clientSecret`` holds."""
+        return self.secrets[-1].days
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Any, cast
 
 from .. import b2c, naming, platforms
 from .fields import (
@@ -24,7 +24,7 @@ from .fields import (
     _string,
     _string_list,
 )
-from .keys import ApiKey, ClientKey, PermissionKey, RouteEntryKey, Section, TenantKey, ThrottleKey
+from .keys import ApiKey, ClientKey, PermissionKey, RouteEntryKey, SecretKey, Section, TenantKey, ThrottleKey
 from .limits import (
     DEFAULT_AUTHORIZER_CACHE_SECONDS,
     DEFAULT_ISSUER_FORMAT,
@@ -36,13 +36,14 @@ from .limits import (
     LOG_RETENTION_DAYS,
     MAX_AUTHORIZER_CACHE_SECONDS,
     MAX_GRANTS_PER_CLIENT,
+    MAX_LIVE_SECRETS,
     MAX_SCOPES_PER_ROUTE,
     MAX_SECRET_DAYS,
     MAX_THROTTLE_BURST,
     MAX_THROTTLE_RATE,
     MIN_SECRET_DAYS,
 )
-from .model import Api, Client, ConfigError, Permission, Route, Settings, Tenant, Throttle
+from .model import Api, Client, ClientSecret, ConfigError, Permission, Route, Settings, Tenant, Throttle
 from .routes import _check_route_key, _renamed_parameter, _route_shape
 from .urls import _parse_identifier_uri, _parse_upstream
 
@@ -381,11 +382,8 @@ def _parse_clients(
             continue
         ckey = f"{ikey} ({name})"
         grants = _string_list(m, ClientKey.GRANTS, ckey, p)
-        days = _int(m, ClientKey.SECRET_DAYS, ckey, DEFAULT_SECRET_DAYS, p)
-        if days is not None and not MIN_SECRET_DAYS <= days <= MAX_SECRET_DAYS:
-            p.add(f"{ckey}.{ClientKey.SECRET_DAYS}", f"{days} is outside {MIN_SECRET_DAYS}..{MAX_SECRET_DAYS} (days)")
-            continue
-        if grants is None or days is None:
+        secrets = _parse_client_secrets(m, ckey, p)
+        if grants is None or secrets is None:
             continue
         if len(grants) > MAX_GRANTS_PER_CLIENT:
             p.add(
@@ -401,7 +399,76 @@ def _parse_clients(
         )
         accepted.append(name)
         if display_name is not None:
-            out.append(Client(name=name, grants=checked, secret_days=days, display_name=display_name))
+            out.append(Client(name=name, grants=checked, secrets=secrets, display_name=display_name))
+    return tuple(out)
+
+
+# A label keys a password's logical name (client-<name>-secret-<label>) and shows in its display name.
+_SECRET_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
+
+
+def _days(raw: Mapping[str, Any], field: str, key: str, p: _Problems) -> int | None:
+    days = _int(raw, field, key, DEFAULT_SECRET_DAYS, p)
+    if days is not None and not MIN_SECRET_DAYS <= days <= MAX_SECRET_DAYS:
+        p.add(f"{key}.{field}", f"{days} is outside {MIN_SECRET_DAYS}..{MAX_SECRET_DAYS} (days)")
+        return None
+    return days
+
+
+def _parse_client_secrets(m: Mapping[str, Any], ckey: str, p: _Problems) -> tuple[ClientSecret, ...] | None:
+    """``secretDays`` (one secret under today's logical name) or ``secrets`` (one or two labelled ones)."""
+    if ClientKey.SECRETS not in m:
+        days = _days(m, ClientKey.SECRET_DAYS, ckey, p)
+        return None if days is None else (ClientSecret(label=None, days=days),)
+    skey = f"{ckey}.{ClientKey.SECRETS}"
+    if ClientKey.SECRET_DAYS in m:
+        p.add(
+            skey,
+            f"is set beside {ClientKey.SECRET_DAYS}, which it replaces: set one of them. To move to "
+            f"{ClientKey.SECRETS}, remove {ClientKey.SECRET_DAYS} and give its days to the first secret, which keeps "
+            "the current password (docs/operations.md)",
+        )
+        return None
+    raw = m[ClientKey.SECRETS]
+    shape = f"a list of one or {MAX_LIVE_SECRETS} {{{', '.join(SecretKey)}}} maps"
+    if not isinstance(raw, list) or not raw:
+        p.add(skey, f"must be {shape}, e.g. [{{label: 2026-06, days: 180}}] (got {_show(raw)})")
+        return None
+    if len(raw) > MAX_LIVE_SECRETS:
+        p.add(
+            skey,
+            f"lists {len(raw)} secrets; at most {MAX_LIVE_SECRETS} live at once: a rotation needs the secret callers "
+            "use and its successor. Entra would hold more, but each extra one is a live credential nobody moves "
+            "to: remove the oldest label once its callers use the newer secret",
+        )
+        return None
+    before = len(p.items)
+    out: list[ClientSecret] = []
+    for j, item in enumerate(raw):
+        ekey = f"{skey}[{j}]"
+        e = _mapping(item, ekey, SecretKey, p)
+        if e is None:
+            continue
+        label = _string(e, SecretKey.LABEL, ekey, p)
+        days = _days(e, SecretKey.DAYS, ekey, p)
+        if label is None or days is None:
+            continue
+        if not _SECRET_LABEL.match(label):
+            p.add(
+                f"{ekey}.{SecretKey.LABEL}",
+                f"{label!r} is not a secret label: letters, digits, '.', '_' and '-', starting with a letter or "
+                "digit, at most 32 characters (it names the password in the state, e.g. 2026-06)",
+            )
+            continue
+        if any(s.label == label for s in out):
+            p.add(
+                f"{ekey}.{SecretKey.LABEL}",
+                f"duplicate label {label!r} (each label is one secret; give the new secret a new label)",
+            )
+            continue
+        out.append(ClientSecret(label=label, days=days, keeps_secret_days_password=not out))
+    if len(p.items) > before:
+        return None
     return tuple(out)
 
 

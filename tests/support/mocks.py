@@ -12,6 +12,7 @@ returns what it registered and exported.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import logging
 import runpy
@@ -31,6 +32,8 @@ REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 # Fake secrets start with this marker so tests can search any text for a leak.
 SECRET_MARKER = "FAKE-SECRET-"
+# When the mocked providers "create" a password: its endDate is this plus its relative lifetime.
+CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def _uuid(*parts: str) -> str:
@@ -113,7 +116,14 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs |= {"objectId": rid}
             rid = f"/servicePrincipals/{rid}"
         elif t == "azuread:index/applicationPassword:ApplicationPassword":
-            outputs |= {"value": f"{SECRET_MARKER}{rid[:8]}", "keyId": rid}
+            # The provider computes endDate (RFC 3339) from endDateRelative at creation.
+            hours = int(str(args.inputs.get("endDateRelative", "0h")).removesuffix("h") or 0)
+            end = CREATED + datetime.timedelta(hours=hours)
+            outputs |= {
+                "value": f"{SECRET_MARKER}{rid[:8]}",
+                "keyId": rid,
+                "endDate": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
         elif t == "aws:apigatewayv2/api:Api":
             rid = rid.replace("-", "")[:10]
             outputs |= {
