@@ -7,11 +7,20 @@ change (docs/operations.md)."""
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
+import pulumi
+import pytest
+
+from components.config import ConfigError, read_settings
+from tests.support.example import DEV_CONFIG
 from tests.support.mocks import registrations, run_program
+from tests.support.preview import alias_urns, plan
 
 PINNED = Path(__file__).resolve().parent / "support" / "pinned" / "secret-days-before-rotation.json"
 
@@ -27,3 +36,157 @@ def test_a_secret_days_stack_registers_exactly_what_it_did_before_secrets_existe
     for before, after in zip(pinned["registrations"], now, strict=True):
         assert after["inputs"] == before["inputs"], after["urn"]
         assert after["options"] == before["options"], after["urn"]
+
+
+# --- Rotation steps as config diffs, and what each one's preview shows -----------------------------
+
+PASSWORD = "azuread:index/applicationPassword:ApplicationPassword"
+
+
+def _config(secrets: list[dict[str, Any]] | None = None, secret_days: int | None = 180) -> dict[str, Any]:
+    cfg = copy.deepcopy(DEV_CONFIG)
+    client = cfg["b2c-apigw:clients"][0]
+    client.pop("secretDays", None)
+    if secrets is not None:
+        client["secrets"] = secrets
+    elif secret_days is not None:
+        client["secretDays"] = secret_days
+    return cfg
+
+
+def _run(cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    return copy.deepcopy(_registered(json.dumps(cfg, sort_keys=True)))
+
+
+@functools.cache
+def _registered(cfg: str) -> list[dict[str, Any]]:
+    """One program run per distinct config (the steps share their before and after configs)."""
+    return json.loads(json.dumps(registrations(run_program(json.loads(cfg)))))
+
+
+def _steps(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [str(s) for s in plan(_run(before), _run(after))]
+
+
+A = {"label": "2026-06", "days": 180}
+B = {"label": "2026-12", "days": 180}
+
+
+def test_moving_from_secret_days_to_secrets_keeps_the_password_under_the_first_label() -> None:
+    # The first label takes over the secretDays password (an alias of its logical name): nothing is
+    # created, replaced or deleted, so callers keep the secret they have.
+    assert _steps(_config(secret_days=180), _config([A])) == []
+    after = {r["urn"].rsplit("::", 1)[1]: r for r in _run(_config([A])) if PASSWORD in r["urn"]}
+    assert set(after) == {"client-reporting-secret-2026-06"}
+    assert alias_urns(after["client-reporting-secret-2026-06"]) == [
+        "urn:pulumi:dev::b2c-apigw::b2capigw:azure:ClientApp$azuread:index/applicationPassword:"
+        "ApplicationPassword::client-reporting-secret"
+    ]
+
+
+def test_moving_and_adding_in_one_step_creates_only_the_second_label() -> None:
+    assert _steps(_config(secret_days=180), _config([A, B])) == [f"create {PASSWORD} client-reporting-secret-2026-12"]
+
+
+def test_the_first_entry_is_the_one_that_keeps_the_secret_days_password() -> None:
+    # Listing the new label first makes *it* the old password, and the old label a new one: the
+    # runbook says to keep the current secret's entry first.
+    assert _steps(_config(secret_days=180), _config([B, A])) == [f"create {PASSWORD} client-reporting-secret-2026-06"]
+
+
+def test_moving_with_other_days_replaces_the_password() -> None:
+    assert _steps(_config(secret_days=180), _config([{"label": "2026-06", "days": 90}])) == [
+        f"replace {PASSWORD} client-reporting-secret-2026-06"
+    ]
+
+
+def test_each_rotation_step_touches_only_its_own_label() -> None:
+    assert _steps(_config([A]), _config([A, B])) == [f"create {PASSWORD} client-reporting-secret-2026-12"]
+    assert _steps(_config([A, B]), _config([B])) == [f"delete {PASSWORD} client-reporting-secret-2026-06"]
+    assert _steps(_config([A, B]), _config([B, A])) == []
+    assert _steps(_config([A, B]), _config([A, {"label": "2026-12", "days": 30}])) == [
+        f"replace {PASSWORD} client-reporting-secret-2026-12"
+    ]
+
+
+def test_client_secret_is_the_last_entrys_and_secrets_maps_every_label() -> None:
+    run = run_program(_config([A, {"label": "2026-12", "days": 30}]))
+    values = {p.name: p.outputs for p in run.mocks.of_type(PASSWORD)}
+    first, last = values["client-reporting-secret-2026-06"], values["client-reporting-secret-2026-12"]
+    reporting = run.exports["clients"].value["reporting"]
+    assert reporting["clientSecret"] == last["value"]
+    assert reporting["secrets"] == {
+        "2026-06": {"secret": first["value"], "expires": "2026-06-30T00:00:00Z"},
+        "2026-12": {"secret": last["value"], "expires": "2026-01-31T00:00:00Z"},
+    }
+    assert run.exports["clients"].secret
+    raw = run.raw_exports["clients"]["reporting"]
+    for label in ("2026-06", "2026-12"):
+        assert settle_secret(raw["secrets"][label]), label
+    assert settle_secret(raw["clientSecret"])
+
+
+def settle_secret(output: pulumi.Output[Any]) -> bool:
+    """Whether an Output of a finished program run is a Pulumi secret (its secrecy future is resolved by
+    then; ``Output.is_secret()`` is a coroutine for a running program)."""
+    assert isinstance(output, pulumi.Output)
+    return bool(asyncio.run(output.is_secret()))
+
+
+# --- Bad secrets config --------------------------------------------------------------------------
+
+KEY = "b2c-apigw:clients[0] (reporting).secrets"
+
+
+@pytest.mark.parametrize(
+    ("secrets", "secret_days", "problem"),
+    [
+        (
+            [A],
+            180,
+            f"{KEY}: is set beside secretDays, which it replaces: set one of them. To move to secrets, remove "
+            "secretDays and give its days to the first secret, which keeps the current password (docs/operations.md)",
+        ),
+        (
+            [A, B, {"label": "2027-06"}],
+            None,
+            f"{KEY}: lists 3 secrets; at most 2 live at once: a rotation needs the secret callers use and its "
+            "successor. Entra would hold more, but each extra one is a live credential nobody moves to: remove the "
+            "oldest label once its callers use the newer secret",
+        ),
+        (
+            [],
+            None,
+            f"{KEY}: must be a list of one or 2 {{label, days}} maps, e.g. [{{label: 2026-06, days: 180}}] (got [])",
+        ),
+        (
+            [{"label": "june 2026"}],
+            None,
+            f"{KEY}[0].label: 'june 2026' is not a secret label: letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit, at most 32 characters (it names the password in the state, e.g. 2026-06)",
+        ),
+        (
+            [A, {"label": "2026-06", "days": 30}],
+            None,
+            f"{KEY}[1].label: duplicate label '2026-06' (each label is one secret; give the new secret a new label)",
+        ),
+        ([{"days": 30}], None, f"{KEY}[0].label: is required"),
+        ([{"label": "x", "days": 0}], None, f"{KEY}[0].days: 0 is outside 1..730 (days)"),
+        ([{"label": "x", "day": 3}], None, f"{KEY}[0].day: unknown key (valid: label, days)"),
+    ],
+)
+def test_bad_secrets_config_gets_one_clear_message(
+    secrets: list[dict[str, Any]], secret_days: int | None, problem: str
+) -> None:
+    cfg = _config(secrets)
+    if secret_days is not None:
+        cfg["b2c-apigw:clients"][0]["secretDays"] = secret_days
+    bag = {k: v if isinstance(v, str) else json.dumps(v) for k, v in cfg.items()}
+    with pytest.raises(ConfigError) as info:
+        read_settings(bag.get, "dev")
+    assert list(info.value.problems) == [problem]
+
+
+def test_the_secrecy_check_tells_a_plain_output_apart() -> None:
+    run = run_program(_config([A]))
+    assert not settle_secret(run.raw_exports["clients"]["reporting"]["clientId"])
