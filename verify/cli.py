@@ -13,7 +13,15 @@ from typing import IO, Any, NoReturn
 from verify import doctor, outputs, preflight, report, smoke, stack_config
 from verify.authorizer import DEFAULT_SKEW, bare_token
 from verify.context import Context
-from verify.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, VerifyError
+from verify.errors import (
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    UsageError,
+    VerifyError,
+)
 from verify.http import HttpClient, HttpSettings
 from verify.idp import platform_for
 from verify.redact import Redactor, hide_arguments, scrub_foreign
@@ -23,7 +31,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_OK}  ok: every call matched / every check passed / the token opens a protected route
   {EXIT_FAILED}  failed: a mismatch, a failed check, or a token every protected route rejects
   {EXIT_USAGE}  usage or config error: bad arguments, unusable outputs, pulumi CLI failure
-  {EXIT_INTERNAL}  internal error in verify"""
+  {EXIT_INTERNAL}  internal error in verify
+  {EXIT_UNREACHABLE}  could not check: the identity server or the API cannot be reached (one line names the URL)"""
 
 
 CONFIG_EXIT_CODES = f"""exit codes:
@@ -60,6 +69,19 @@ def _number(kind: Callable[[str], float], minimum: float, *, inclusive: bool) ->
         return value
 
     parse.__name__ = kind.__name__  # argparse names the type in "invalid float value"
+    return parse
+
+
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in low..high."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number {low}..{high}, got {value}")
+        return value
+
+    parse.__name__ = "int"  # argparse names the type in "invalid int value"
     return parse
 
 
@@ -122,6 +144,20 @@ def build_parser(hide: Sequence[str] = ()) -> argparse.ArgumentParser:
         action="store_true",
         help="for routes other than GET/HEAD/OPTIONS, send only the calls the authorizer refuses (no token, "
         "tampered token, clients without the route's scopes); report the authorised ones as skipped",
+    )
+    smk.add_argument(
+        "--all-secrets",
+        action="store_true",
+        help="also fetch a token with every other live secret of each client (clients.<name>.secrets), so a "
+        "rotation's new secret is proven before the old one is removed",
+    )
+    smk.add_argument(
+        "--concurrency",
+        type=_bounded_int(1, smoke.MAX_CONCURRENCY),
+        default=smoke.DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"requests in flight at once, 1..{smoke.MAX_CONCURRENCY} (default {smoke.DEFAULT_CONCURRENCY}); "
+        "paced below the stage's throttle output when the outputs have one",
     )
     smk.add_argument(
         "--strict",
@@ -266,10 +302,17 @@ def _run(args: argparse.Namespace, redactor: Redactor, out: _Printer) -> int:
     if args.command == "preflight":
         return _preflight(args, redactor, out, settings)
     stack = outputs.load(args.outputs, args.stack, redactor)
-    with HttpClient(settings) as http:
+    pool = args.concurrency if args.command == "smoke" else None
+    with HttpClient(settings, pool_size=pool) as http:
         ctx = Context(stack, http, platform_for(stack), redactor)
         if args.command == "smoke":
-            result = smoke.run(ctx, writes=not args.no_writes, strict=args.strict)
+            result = smoke.run(
+                ctx,
+                writes=not args.no_writes,
+                strict=args.strict,
+                all_secrets=args.all_secrets,
+                concurrency=args.concurrency,
+            )
             out(report.to_json(result.as_dict()) if args.json else report.render_smoke(result, stack))
             return EXIT_OK if result.ok else EXIT_FAILED
         client = None
@@ -287,7 +330,8 @@ def _preflight(args: argparse.Namespace, redactor: Redactor, out: _Printer, sett
     outputs.require_urls(given)
     stack = None
     if args.issuer is None or args.token_url is None:
-        stack = outputs.load(args.outputs, args.stack, redactor)
+        # preflight reads only the issuer and the token URL: an outputs file without the rest is fine.
+        stack = outputs.load(args.outputs, args.stack, redactor, outputs.PREFLIGHT_REQUIRED)
     issuer = args.issuer or (stack.issuer if stack else "")
     token_url = args.token_url or (stack.token_url if stack else "")
     # The discoveryUrl output describes the stack's issuer, not one given as an option.

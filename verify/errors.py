@@ -2,7 +2,8 @@
 
 The exit codes, the same for every command (``verify`` module docstring; ``--help`` prints them):
 0 ok, 1 failed (a mismatch, a failed check or rule, an invalid stack config, a token request that
-failed), 2 usage (bad arguments or unusable input), 3 a bug in verify. ``UsageError`` is not the
+failed), 2 usage (bad arguments or unusable input), 3 a bug in verify, 4 could not check (the
+identity server or the gateway cannot be reached: nothing was checked, so nothing failed). ``UsageError`` is not the
 components' ``ConfigError``: that one says the *stack config* is invalid (``verify config``
 reports it as findings, exit 1); this one says verify cannot run as asked.
 """
@@ -15,6 +16,7 @@ EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
 EXIT_INTERNAL: Final = 3
+EXIT_UNREACHABLE: Final = 4
 
 
 class VerifyError(Exception):
@@ -31,3 +33,14 @@ class UsageError(VerifyError):
     """Unusable input: arguments, stack outputs, the pulumi CLI call, a stack file that cannot be read."""
 
     exit_code: ClassVar[int] = EXIT_USAGE
+
+
+class UnreachableError(VerifyError):
+    """A server verify must ask cannot be reached (connection refused, no such host, no route): one
+    line naming the URL and the network error, exit 4, so a pipeline tells "could not check" from
+    "checked and failed". A server that answers late or badly is a finding instead (exit 1)."""
+
+    exit_code: ClassVar[int] = EXIT_UNREACHABLE
+
+    def __init__(self, what: str, error: Exception) -> None:
+        super().__init__(f"could not check: {what} cannot be reached: {error}")

@@ -22,8 +22,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from typing import Any, Final, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import requests.adapters
 from requests.auth import AuthBase
 
 USER_AGENT: Final = "b2c-apigw-verify/1"
@@ -102,11 +105,15 @@ class HttpResponse:
 class HttpError(Exception):
     """No HTTP answer after every allowed try. The message holds no body, query or header."""
 
-    def __init__(self, method: str, url: str, kind: FailureKind, attempts: int, detail: str = "") -> None:
+    def __init__(
+        self, method: str, url: str, kind: FailureKind, attempts: int, detail: str = "", *, unreachable: bool = False
+    ) -> None:
         self.method = method
         self.url = safe_url(url)
         self.kind = kind
         self.attempts = attempts
+        self.unreachable = unreachable
+        """No connection could be made at all (refused, no such host, no route): the server was not reached."""
         tries = f" after {attempts} tries" if attempts > 1 else ""
         extra = f" ({detail})" if detail else ""
         super().__init__(f"{method} {self.url}: {_REASONS[kind]}{tries}{extra}")
@@ -143,6 +150,30 @@ class _NoAuth(AuthBase):
 class _Failure:
     kind: FailureKind
     detail: str = ""
+    unreachable: bool = False
+
+
+# The operating system's reasons that mean no connection was made; their strerror is the system's
+# text (never the server's), so it may be printed.
+_UNREACHABLE_ERRNOS: Final = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
+
+
+def _network_error(error: BaseException) -> _Failure:
+    """A connection failure, with the system's reason when no connection was made at all."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        e = pending.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror) or (isinstance(e, OSError) and e.errno in _UNREACHABLE_ERRNOS):
+            reason = e.strerror if isinstance(e.strerror, str) else "no connection"
+            return _Failure("connection", reason, unreachable=True)
+        reason_attr = getattr(e, "reason", None)
+        pending += [reason_attr if isinstance(reason_attr, BaseException) else None, e.__cause__, e.__context__]
+        pending += [a for a in e.args if isinstance(a, BaseException)]
+    return _Failure("connection")
 
 
 class HttpClient:
@@ -151,10 +182,18 @@ class HttpClient:
         settings: HttpSettings | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        pool_size: int | None = None,
     ) -> None:
+        """``pool_size``: connections kept per host, for callers sending that many requests at once
+        from threads (``verify smoke --concurrency``); requests' default keeps 10."""
         self.settings = settings or HttpSettings()
         self._session = session or requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
+        if pool_size is not None:
+            for prefix in ("http://", "https://"):
+                adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+                self._session.mount(prefix, adapter)
         self._sleep = sleep
 
     def close(self) -> None:
@@ -179,22 +218,26 @@ class HttpClient:
         json_body: dict[str, Any] | None = None,
         allow_redirects: bool = False,
         retry: bool | None = None,
+        pace: Callable[[], object] | None = None,
     ) -> HttpResponse:
         """Send, retrying where allowed; returns the last answer (even a 5xx) or raises ``HttpError``.
 
-        ``retry`` defaults to whether the method is safe (GET, HEAD, OPTIONS).
+        ``retry`` defaults to whether the method is safe (GET, HEAD, OPTIONS). ``pace`` is called
+        before every try, retries included (``verify.pacing``: it waits for the stage's throttle).
         """
         s = self.settings
         may_retry = method.upper() in SAFE_METHODS if retry is None else retry
         attempts = max(1, s.attempts) if may_retry else 1
         started = time.monotonic()
         for attempt in range(1, attempts + 1):
+            if pace is not None:
+                pace()
             outcome = self._attempt(method, url, headers, data, json_body, allow_redirects)
             # HttpError is raised here, outside the except blocks of _attempt, so requests' exception
             # (whose message can carry the URL and more) is neither chained nor attached as context.
             if isinstance(outcome, _Failure):
                 if outcome.kind in _FINAL or attempt == attempts:
-                    raise HttpError(method, url, outcome.kind, attempt, outcome.detail)
+                    raise HttpError(method, url, outcome.kind, attempt, outcome.detail, unreachable=outcome.unreachable)
                 self._sleep(s.pause(attempt))
                 continue
             status, response_headers, body = outcome
@@ -231,8 +274,8 @@ class HttpClient:
             return _Failure("tls")
         except requests.Timeout:
             return _Failure("timeout")
-        except requests.ConnectionError:
-            return _Failure("connection")
+        except requests.ConnectionError as e:
+            return _network_error(e)
         except (
             requests.exceptions.InvalidURL,
             requests.exceptions.InvalidSchema,

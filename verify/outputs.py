@@ -4,7 +4,13 @@ The contract (what ``__main__.py`` exports)::
 
     apiUrl, tokenUrl, issuer, discoveryUrl (optional), audience, scope,
     routes:  {"METHOD /path": ["scope", ...]}       ([] = public route)
-    clients: {"name": {"clientId", "grants", "clientSecret"}}
+    clients: {"name": {"clientId", "grants", "clientSecret",
+                       "secrets": {"label": {"secret", "expires"}}}}   (secrets: optional)
+    throttle: {"rate", "burst"}                      (optional: the stage's default route throttling)
+
+Stacks deployed before ``secrets`` and ``throttle`` existed lack them: ``secrets`` then holds the one
+``clientSecret``, and smoke is paced by its concurrency alone. ``preflight`` needs only the issuer and
+the token URL (``PREFLIGHT_REQUIRED``).
 
 Client secrets are Pulumi secrets: without ``--show-secrets`` the CLI prints ``[secret]`` in their
 place. Those placeholders are detected and named, and the command that needs the value says how
@@ -15,6 +21,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
+import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -34,7 +42,8 @@ from verify.redact import Redactor
 
 SECRET_PLACEHOLDER: Final = "[secret]"  # noqa: S105  (what pulumi prints instead)
 PULUMI_TIMEOUT: Final = 120.0
-_REQUIRED: Final = ("apiUrl", "tokenUrl", "issuer", "audience", "scope", "routes", "clients")
+REQUIRED: Final = ("apiUrl", "tokenUrl", "issuer", "audience", "scope", "routes", "clients")
+PREFLIGHT_REQUIRED: Final = ("tokenUrl", "issuer")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,17 @@ class Route:
 
 
 @dataclass(frozen=True)
+class LabelledSecret:
+    """One live secret of a client (``clients.<name>.secrets.<label>``)."""
+
+    label: str
+    secret: str | None = field(default=None, repr=False)
+    expires: str | None = None
+    hidden: bool = False
+    """The outputs held ``[secret]`` instead of the secret."""
+
+
+@dataclass(frozen=True)
 class Client:
     name: str
     client_id: str
@@ -58,6 +78,24 @@ class Client:
     client_secret: str | None = field(default=None, repr=False)
     secret_hidden: bool = False
     """The outputs held ``[secret]`` instead of the secret (read without ``--show-secrets``)."""
+    secrets: tuple[LabelledSecret, ...] = ()
+    """Every live secret by label, sorted; empty when the outputs predate ``clients.<name>.secrets``."""
+
+    @property
+    def current_label(self) -> str | None:
+        """The label whose secret is ``clientSecret`` (the one callers are given), if the outputs say."""
+        for s in self.secrets:
+            if s.secret is not None and s.secret == self.client_secret:
+                return s.label
+        return None
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """The stage's default route throttling: ``burst`` requests, refilled at ``rate`` per second."""
+
+    rate: float
+    burst: int
 
 
 @dataclass(frozen=True)
@@ -79,6 +117,13 @@ class StackOutputs:
     @property
     def uses_roles(self) -> bool:
         return self.platform in ROLES_PLATFORMS
+    throttle: Throttle | None = None
+    how: tuple[str, ...] = ()
+    """The options that read these outputs (``--outputs FILE`` or ``--stack NAME``), for follow-up commands."""
+
+    def command(self, *args: str) -> str:
+        """A ``python -m verify`` command line that reads these same outputs: for hints."""
+        return shlex.join(["python", "-m", "verify", *args[:1], *self.how, *args[1:]])
 
     @property
     def protected_routes(self) -> tuple[Route, ...]:
@@ -91,22 +136,32 @@ class StackOutputs:
         known = ", ".join(c.name for c in self.clients) or "none"
         raise UsageError(f"no client named {name!r} in the stack outputs (clients: {known})")
 
-    def secret_of(self, client: Client) -> str:
-        """The client's secret, or a ``UsageError`` saying how to get it."""
-        if client.client_secret:
-            return client.client_secret
-        if client.secret_hidden:
+    def secret_of(self, client: Client, label: str | None = None) -> str:
+        """The client's secret (``clientSecret``, or the one of ``label``), or a ``UsageError`` saying how
+        to get it."""
+        if label is None:
+            where, value, hidden = f"clients.{client.name}.clientSecret", client.client_secret, client.secret_hidden
+        else:
+            entry = next(s for s in client.secrets if s.label == label)
+            where, value, hidden = f"clients.{client.name}.secrets.{label}.secret", entry.secret, entry.hidden
+        if value:
+            return value
+        if hidden:
+            # No "<key>: word" here: the redactor takes what follows "clientSecret:" for a secret value.
             raise UsageError(
-                f"the outputs from {self.source} hold '[secret]' for clients.{client.name}.clientSecret: "
-                "they were read without --show-secrets. Run verify with --stack (it calls "
-                "`pulumi stack output --json --show-secrets`), or write the file with "
-                "`pulumi stack output --json --show-secrets > outputs.json` and keep it out of git"
+                f"the outputs from {self.source} hold '[secret]' in place of {where}, so they were read without "
+                "--show-secrets. Run verify with --stack (it calls `pulumi stack output --json --show-secrets`), "
+                "or write the file with `pulumi stack output --json --show-secrets > outputs.json` and keep it "
+                "out of git"
             )
-        raise UsageError(f"clients.{client.name}.clientSecret is missing from the outputs ({self.source})")
+        raise UsageError(f"{where} is missing from the outputs ({self.source})")
 
 
-def parse_outputs(data: object, source: str) -> StackOutputs:
-    """Validate the outputs JSON, listing every problem at once."""
+def parse_outputs(
+    data: object, source: str, required: tuple[str, ...] = REQUIRED, how: tuple[str, ...] = ()
+) -> StackOutputs:
+    """Validate the outputs JSON, listing every problem at once; ``required`` are the outputs the
+    command uses (the others are checked only when present)."""
     if not isinstance(data, dict):
         raise UsageError(f"stack outputs from {source} are not a JSON object")
     problems: list[str] = []
@@ -117,7 +172,7 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
             "without --show-secrets, or the pulumi CLI call failed. Use --stack (verify runs "
             "`pulumi stack output --json --show-secrets`) or write the file with --show-secrets"
         )
-    missing = [k for k in _REQUIRED if k not in data]
+    missing = [k for k in required if k not in data]
     if missing:
         problems.append(f"missing output(s): {', '.join(missing)}")
 
@@ -144,6 +199,7 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
     if platform not in PLATFORMS:
         problems.append(f"platform must be one of {', '.join(PLATFORMS)} (got {platform!r})")
         platform = "b2c"
+    throttle = _parse_throttle(data.get("throttle"), problems)
     if problems:
         raise UsageError(f"unusable stack outputs from {source}:\n  - " + "\n  - ".join(problems))
     return StackOutputs(
@@ -157,7 +213,27 @@ def parse_outputs(data: object, source: str) -> StackOutputs:
         clients=clients,
         source=source,
         platform=str(platform),
+        throttle=throttle,
+        how=how,
     )
+
+
+def _parse_throttle(raw: object, problems: list[str]) -> Throttle | None:
+    if raw is None:
+        return None
+    rate = raw.get("rate") if isinstance(raw, dict) else None
+    burst = raw.get("burst") if isinstance(raw, dict) else None
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, int | float)
+        or not (math.isfinite(rate) and rate > 0)
+        or isinstance(burst, bool)
+        or not isinstance(burst, int)
+        or burst < 1
+    ):
+        problems.append("throttle must be an object {rate: a number > 0, burst: a whole number >= 1}")
+        return None
+    return Throttle(rate=float(rate), burst=burst)
 
 
 def route_key_problem(key: str) -> str | None:
@@ -254,6 +330,9 @@ def _parse_clients(raw: object, problems: list[str]) -> tuple[Client, ...]:
         if secret is not None and not isinstance(secret, str):
             problems.append(f"{where}.clientSecret must be a string")  # the value is never shown
             continue
+        secrets = _parse_secrets(spec.get("secrets"), where, problems)
+        if secrets is None:
+            continue
         hidden = secret == SECRET_PLACEHOLDER
         clients.append(
             Client(
@@ -262,9 +341,29 @@ def _parse_clients(raw: object, problems: list[str]) -> tuple[Client, ...]:
                 grants=tuple(grants),
                 client_secret=None if hidden else secret,
                 secret_hidden=hidden,
+                secrets=secrets,
             )
         )
     return tuple(clients)
+
+
+def _parse_secrets(raw: object, where: str, problems: list[str]) -> tuple[LabelledSecret, ...] | None:
+    if raw is None:
+        return ()
+    shape = f'{where}.secrets must be an object {{"label": {{"secret", "expires"}}}}'
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        problems.append(shape)
+        return None
+    out: list[LabelledSecret] = []
+    for label in sorted(raw):
+        entry = raw[label]
+        secret, expires = entry.get("secret"), entry.get("expires")
+        if not isinstance(secret, str) or not secret or (expires is not None and not isinstance(expires, str)):
+            problems.append(f"{where}.secrets.{label} must hold a non-empty secret string and an expires string")
+            return None  # the value is never shown
+        hidden = secret == SECRET_PLACEHOLDER
+        out.append(LabelledSecret(str(label), None if hidden else secret, expires, hidden))
+    return tuple(out)
 
 
 def _placeholders(value: object, path: str) -> Iterator[str]:
@@ -279,19 +378,25 @@ def _placeholders(value: object, path: str) -> Iterator[str]:
 
 
 def _is_client_secret_path(path: str) -> bool:
+    """``clients.<name>.clientSecret`` or ``clients.<name>.secrets.<label>.secret``: a placeholder
+    there is named when the secret is needed, not when the outputs are read."""
     parts = path.split(".")
-    return len(parts) == 3 and parts[0] == "clients" and parts[2] == "clientSecret"
+    if len(parts) == 3:
+        return parts[0] == "clients" and parts[2] == "clientSecret"
+    return len(parts) == 5 and parts[0] == "clients" and parts[2] == "secrets" and parts[4] == "secret"
 
 
-def load_file(path: str, redactor: Redactor) -> StackOutputs:
+def load_file(path: str, redactor: Redactor, required: tuple[str, ...] = REQUIRED) -> StackOutputs:
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
         raise UsageError(f"cannot read outputs file {path}: {e.strerror}") from None
-    return _parse_json(raw, f"outputs file {path}", path, redactor)
+    return _parse_json(raw, f"outputs file {path}", path, redactor, required, ("--outputs", path))
 
 
-def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") -> StackOutputs:
+def load_stack(
+    stack: str | None, redactor: Redactor, pulumi: str = "pulumi", required: tuple[str, ...] = REQUIRED
+) -> StackOutputs:
     """Run ``pulumi stack output --json --show-secrets [--stack NAME]`` and parse its answer."""
     exe = shutil.which(pulumi)
     if exe is None:
@@ -319,10 +424,13 @@ def load_stack(stack: str | None, redactor: Redactor, pulumi: str = "pulumi") ->
         stderr = done.stderr.decode("utf-8", errors="replace").strip()
         err = redactor.scrub_foreign(stderr)[-800:]
         raise UsageError(f"`{shown}` failed (exit {done.returncode}): {err or 'no message'}")
-    return _parse_json(done.stdout, f"`{shown}`", f"`{shown}`", redactor)
+    how = ("--stack", stack) if stack else ()
+    return _parse_json(done.stdout, f"`{shown}`", f"`{shown}`", redactor, required, how)
 
 
-def _parse_json(raw: bytes, what: str, source: str, redactor: Redactor) -> StackOutputs:
+def _parse_json(
+    raw: bytes, what: str, source: str, redactor: Redactor, required: tuple[str, ...], how: tuple[str, ...]
+) -> StackOutputs:
     """Decode, register the secrets, validate.
 
     ``json.loads`` on bytes detects UTF-8 (with or without the BOM Windows tools write), UTF-16
@@ -338,7 +446,7 @@ def _parse_json(raw: bytes, what: str, source: str, redactor: Redactor) -> Stack
         # The decoder's message quotes the text around the error, which may be a secret.
         raise UsageError(f"{what} is not JSON") from None
     _register_secrets(data, redactor)
-    return parse_outputs(data, source)
+    return parse_outputs(data, source, required, how)
 
 
 def _register_secrets(data: object, redactor: Redactor) -> None:
@@ -351,9 +459,16 @@ def _register_secrets(data: object, redactor: Redactor) -> None:
                     secret = spec.get("clientSecret")
                     if isinstance(secret, str) and secret != SECRET_PLACEHOLDER:
                         redactor.add(secret)
+                    labelled: Any = spec.get("secrets")
+                    for entry in labelled.values() if isinstance(labelled, Mapping) else ():
+                        value = entry.get("secret") if isinstance(entry, Mapping) else None
+                        if isinstance(value, str) and value != SECRET_PLACEHOLDER:
+                            redactor.add(value)
 
 
-def load(outputs_file: str | None, stack: str | None, redactor: Redactor) -> StackOutputs:
+def load(
+    outputs_file: str | None, stack: str | None, redactor: Redactor, required: tuple[str, ...] = REQUIRED
+) -> StackOutputs:
     if outputs_file:
-        return load_file(outputs_file, redactor)
-    return load_stack(stack, redactor)
+        return load_file(outputs_file, redactor, required)
+    return load_stack(stack, redactor, required=required)

@@ -55,6 +55,12 @@ def render_smoke(report: SmokeReport, outputs: StackOutputs) -> str:
     lines = [
         f"smoke: {outputs.api_url} - {len(outputs.routes)} route(s), {len(outputs.clients)} client(s); "
         f"fresh tokens from {outputs.token_url}",
+        f"{report.concurrency} call(s) at a time, "
+        + (
+            f"paced below the stage's throttle (rate {outputs.throttle.rate:g}/s, burst {outputs.throttle.burst})"
+            if report.paced and outputs.throttle is not None
+            else "not paced (the outputs have no throttle)"
+        ),
     ]
     if not report.writes:
         lines.append("--no-writes: authorised calls to routes other than GET, HEAD and OPTIONS are skipped")
@@ -66,11 +72,11 @@ def render_smoke(report: SmokeReport, outputs: StackOutputs) -> str:
         if t.error is None:
             roles = f", roles: {' '.join(t.roles)}" if t.roles else ""
             lines.append(
-                f"  {t.client.name}: ok - scope/scp: {' '.join(t.scopes) or 'none'}{roles} "
+                f"  {t.caller}: ok - scope/scp: {' '.join(t.scopes) or 'none'}{roles} "
                 f"(grants in outputs: {', '.join(t.client.grants) or 'none'})"
             )
         else:
-            lines.append(f"  {t.client.name}: FAIL - {t.error}")
+            lines.append(f"  {t.caller}: FAIL - {t.error}")
         lines += [f"    hint: {h}" for h in t.hints]
     rows = [[c.caller, c.route, c.expected, c.got, mark(c.ok), c.note] for c in report.calls]
     lines.append(table(["CALLER", "ROUTE", "EXPECTED", "GOT", "RESULT", "NOTE"], rows))

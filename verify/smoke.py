@@ -7,8 +7,18 @@ Expectations (API Gateway's JWT authorizer, docs/facts.md):
 - 2xx for a client whose grants (the ``grants`` output) include any one of the route's scopes,
   else 403.
 
-Tokens are fetched fresh on every run, one per client: a revoked grant only disappears from new
-tokens. Path parameters (``{id}``, ``{proxy+}``) are filled with ``1``; POST, PUT and PATCH send
+Tokens are fetched fresh on every run, one per client, and shared by all of its calls: a revoked
+grant only disappears from new tokens. With ``all_secrets`` (``--all-secrets``) a token is also
+fetched with each other live secret of each client (``clients.<name>.secrets``), so a rotation's new
+secret is proven before the old one is removed; the route calls use the ``clientSecret`` token.
+
+Calls run ``concurrency`` at a time (``--concurrency``), paced by a token bucket below the stage's
+throttle (the ``throttle`` output, ``verify.pacing``); outputs without it (stacks deployed before it
+existed) are paced by the concurrency alone. The report keeps the order of a sequential run. A token
+endpoint or API that cannot be reached at all ends the run with ``UnreachableError`` (exit 4): its
+first request is sent alone, so that takes one request's retries, not thousands.
+
+Path parameters (``{id}``, ``{proxy+}``) are filled with ``1``; POST, PUT and PATCH send
 ``{}``; ANY routes are called with GET.
 
 Authorised calls reach the stack's real upstream, so:
@@ -29,15 +39,25 @@ Authorised calls reach the stack's real upstream, so:
 from __future__ import annotations
 
 import re
+import shlex
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar, cast
 
 from authorizer.statuses import NOT_AUTHORIZED
 from verify.authorizer import Expected, route_expectation, token_roles, token_scopes
 from verify.context import Context
+from verify.errors import UnreachableError
 from verify.http import SAFE_METHODS, HttpError, HttpResponse
-from verify.outputs import Client, Route
+from verify.outputs import Client, Route, StackOutputs
+from verify.pacing import TokenBucket
 from verify.tokens import TokenError, fetch_token, tamper, unverified_parts
+
+# Requests in flight at once: enough to hide a 20-50 ms round trip (bench/smoke.py), few enough to be
+# gentle on a small upstream; the stage's throttle paces them further.
+DEFAULT_CONCURRENCY: Final = 16
+MAX_CONCURRENCY: Final = 64
 
 NO_TOKEN: Final = "(no token)"  # noqa: S105  (a caller label)
 TAMPERED: Final = "(tampered token)"
@@ -58,15 +78,23 @@ _GATEWAY_STATUSES: Final = frozenset({401, 403, 429})
 @dataclass
 class ClientToken:
     client: Client
+    label: str | None = None
+    """The secret's label when it is not ``clientSecret`` (``--all-secrets``); ``None``: clientSecret."""
     token: str | None = field(default=None, repr=False)
     scopes: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     error: str | None = None
     hints: list[str] = field(default_factory=list)
 
+    @property
+    def caller(self) -> str:
+        """How the report names it: the client, and the secret's label when it is another secret."""
+        return self.client.name if self.label is None else f"{self.client.name} (secret {self.label})"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "client": self.client.name,
+            "secret": self.label or self.client.current_label,
             "ok": self.error is None,
             "scopes": list(self.scopes),
             "roles": list(self.roles),
@@ -104,6 +132,10 @@ class SmokeReport:
     calls: list[Call]
     writes: bool = True
     strict: bool = False
+    all_secrets: bool = False
+    concurrency: int = DEFAULT_CONCURRENCY
+    paced: bool = False
+    """Paced to the ``throttle`` output (False: the outputs have none)."""
 
     @property
     def ok(self) -> bool:
@@ -120,6 +152,9 @@ class SmokeReport:
             "skipped": self.skipped,
             "writes": self.writes,
             "strict": self.strict,
+            "allSecrets": self.all_secrets,
+            "concurrency": self.concurrency,
+            "paced": self.paced,
             "tokens": [t.as_dict() for t in self.tokens],
             "calls": [c.as_dict() for c in self.calls],
         }
@@ -135,10 +170,10 @@ def call_method(route: Route) -> str:
     return "GET" if route.method == "ANY" else route.method
 
 
-def get_token(ctx: Context, client: Client) -> ClientToken:
-    result = ClientToken(client)
+def get_token(ctx: Context, client: Client, label: str | None = None) -> ClientToken:
+    result = ClientToken(client, label)
     try:
-        token = fetch_token(ctx, client)
+        token = fetch_token(ctx, client, label)
     except TokenError as e:
         result.error, result.hints = str(e), e.hints
         return result
@@ -153,23 +188,64 @@ def get_token(ctx: Context, client: Client) -> ClientToken:
     return result
 
 
-def run(ctx: Context, *, writes: bool = True, strict: bool = False) -> SmokeReport:
+def run(
+    ctx: Context,
+    *,
+    writes: bool = True,
+    strict: bool = False,
+    all_secrets: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> SmokeReport:
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency must be 1..{MAX_CONCURRENCY}")
     outputs = ctx.outputs
+    wanted: list[tuple[Client, str | None]] = []
     for c in outputs.clients:
-        outputs.secret_of(c)  # fail on '[secret]' placeholders before any request is sent
-    tokens = [get_token(ctx, c) for c in outputs.clients]
-    forged: str | None = None
-    for t in tokens:
-        if t.token:
-            forged = tamper(t.token)
-            break
-    ctx.redactor.add(forged)
+        wanted.append((c, None))
+        if all_secrets:
+            wanted += [(c, s.label) for s in c.secrets if s.label != c.current_label]
+    for c, label in wanted:
+        outputs.secret_of(c, label)  # fail on '[secret]' placeholders before any request is sent
+    bucket = TokenBucket.below(outputs.throttle.rate, outputs.throttle.burst) if outputs.throttle else None
 
-    plan = _Plan(ctx, tokens, forged, writes, strict)
-    calls: list[Call] = []
-    for route in outputs.routes:
-        calls += plan.route_calls(route)
-    return SmokeReport(tokens, calls, writes, strict)
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="smoke") as pool:
+        tokens = _in_order(pool, lambda w: get_token(ctx, *w), wanted)
+        forged: str | None = None
+        for t in tokens:
+            if t.token:
+                forged = tamper(t.token)
+                break
+        ctx.redactor.add(forged)
+        plan = _Plan(ctx, [t for t in tokens if t.label is None], forged, writes, strict, bucket)
+        jobs = [job for route in outputs.routes for job in plan.route_calls(route)]
+        calls = _in_order(pool, plan.execute, jobs)
+    report = SmokeReport(tokens, calls, writes, strict, all_secrets, concurrency, paced=bucket is not None)
+    return report
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _in_order(pool: ThreadPoolExecutor, work: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``work`` on every item, the first alone (a server that cannot be reached stops the run after one
+    request's retries), the rest on the pool; results in the items' order."""
+    if not items:
+        return []
+    first = work(items[0])
+    rest: Iterator[_R] = pool.map(work, items[1:])
+    return [first, *rest]
+
+
+@dataclass(frozen=True)
+class _Send:
+    """A call to send: who calls which route with which token, and what the grants say it should get."""
+
+    route: Route
+    caller: str
+    token: str | None = field(repr=False)
+    expected: Expected
+    info: ClientToken | None = None
 
 
 @dataclass(frozen=True)
@@ -181,19 +257,21 @@ class _Plan:
     forged: str | None
     writes: bool
     strict: bool
+    bucket: TokenBucket | None = None
 
-    def route_calls(self, route: Route) -> list[Call]:
+    def route_calls(self, route: Route) -> list[Call | _Send]:
+        """The route's calls in report order: each sent later (``_Send``) or already decided (``Call``)."""
         method = call_method(route)
         # May a call that passes the authorizer be sent? It reaches the upstream.
         may_pass = self.writes or method in SAFE_METHODS
         skipped = f"not sent (--no-writes): an authorised {method} reaches the upstream"
-        send = self.call
+        send = _Send
 
         if route.public:
             if may_pass:
                 return [send(route, NO_TOKEN, None, "2xx")]
             return [Call(NO_TOKEN, route.key, "2xx", SKIPPED, True, skipped)]
-        calls = [send(route, NO_TOKEN, None, "401")]
+        calls: list[Call | _Send] = [send(route, NO_TOKEN, None, "401")]
         # The JWT authorizer answers a bad signature 401; the roles platforms' Lambda authorizer
         # refuses it, and API Gateway answers that 403 (authorizer/statuses.py: unverified).
         forged: Expected = cast(Expected, str(NOT_AUTHORIZED)) if self.ctx.outputs.uses_roles else "401"
@@ -225,6 +303,11 @@ class _Plan:
                 )
         return calls
 
+    def execute(self, job: Call | _Send) -> Call:
+        if isinstance(job, Call):
+            return job
+        return self.call(job.route, job.caller, job.token, job.expected, job.info)
+
     def call(
         self, route: Route, caller: str, token: str | None, expected: Expected, info: ClientToken | None = None
     ) -> Call:
@@ -237,10 +320,13 @@ class _Plan:
                 route_url(self.ctx.outputs.api_url, route.path),
                 headers=headers,
                 json_body={} if method in _BODY_METHODS else None,
+                pace=self.bucket.acquire if self.bucket is not None else None,
             )
         except HttpError as e:
+            if e.unreachable:
+                raise UnreachableError(f"the API at {self.ctx.outputs.api_url}", e) from None
             return Call(caller, route.key, expected, e.kind, False, str(e), e.attempts)
-        ok, note = judge(expected, response, route, info, self.strict)
+        ok, note = judge(expected, response, route, info, self.strict, self.ctx.outputs)
         return Call(caller, route.key, expected, str(response.status), ok, note, response.attempts)
 
 
@@ -260,7 +346,12 @@ def gateway_not_found(response: HttpResponse) -> bool:
 
 
 def judge(
-    expected: Expected, response: HttpResponse, route: Route, info: ClientToken | None, strict: bool = False
+    expected: Expected,
+    response: HttpResponse,
+    route: Route,
+    info: ClientToken | None,
+    strict: bool = False,
+    outputs: StackOutputs | None = None,
 ) -> tuple[bool, str]:
     """Whether the answer is what the grants imply, and a note saying why (or what else to know)."""
     status = response.status
@@ -274,20 +365,26 @@ def judge(
     if expected == "2xx" and not strict and upstream_refused(status):
         where = "reached the upstream (public route)" if route.public else "passed the authorizer"
         return True, f"{where}; upstream answered {status}"
-    return False, explain(expected, response, route, info)
+    return False, explain(expected, response, route, info, outputs)
 
 
-def explain(expected: Expected, response: HttpResponse, route: Route, info: ClientToken | None) -> str:
-    """Why a status differs from the expectation, in the authorizer's terms."""
+def explain(
+    expected: Expected,
+    response: HttpResponse,
+    route: Route,
+    info: ClientToken | None,
+    outputs: StackOutputs | None = None,
+) -> str:
+    """Why a status differs from the expectation, in the authorizer's terms. Follow-up commands read
+    the same outputs as this run (``--outputs FILE`` or ``--stack NAME``)."""
     status = response.status
     tries = f" after {response.attempts} tries" if response.attempts > 1 else ""
     if status == 401:
         m = _WWW_DESCRIPTION.search(response.headers.get("www-authenticate", ""))
         cause = f"API Gateway: {m.group(1)}" if m else "the JWT authorizer rejected the token"
         if info is not None:
-            return (
-                f"{cause}; run `python -m verify doctor --client {info.client.name}` and `python -m verify preflight`"
-            )
+            doctor = _command(outputs, "doctor", "--client", info.client.name)
+            return f"{cause}; run `{doctor}` and `{_command(outputs, 'preflight')}`"
         return cause
     if status == 403 and info is not None and expected == "2xx":
         if info.roles and not info.scopes:
@@ -325,3 +422,8 @@ def explain(expected: Expected, response: HttpResponse, route: Route, info: Clie
     if status >= 500:
         return f"server error{tries}: integration or upstream failure (API Gateway passes the upstream's status on)"
     return ""
+
+
+def _command(outputs: StackOutputs | None, *args: str) -> str:
+    """A follow-up ``python -m verify`` command reading the same outputs as this run."""
+    return outputs.command(*args) if outputs is not None else shlex.join(["python", "-m", "verify", *args])

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 
-from verify.errors import VerifyError
+from verify.errors import UnreachableError, VerifyError
 from verify.http import HttpError
 
 if TYPE_CHECKING:
@@ -30,24 +30,28 @@ class TokenError(VerifyError):
     """The token endpoint gave no token (exit 1): its status, error codes and their fixes as hints."""
 
 
-def fetch_token(ctx: Context, client: Client) -> str:
-    """A fresh access token for ``client``, registered with the context's redactor.
+def fetch_token(ctx: Context, client: Client, label: str | None = None) -> str:
+    """A fresh access token for ``client`` (with its ``clientSecret``, or the secret of ``label``),
+    registered with the context's redactor.
 
     The client secret is registered already: the outputs loader registers every secret once, before
-    anything else can print (``verify.outputs``).
+    anything else can print (``verify.outputs``). A token endpoint that cannot be reached at all is an
+    ``UnreachableError`` (exit 4), not this client's failure.
     """
     http, platform, redactor = ctx.http, ctx.platform, ctx.redactor
     token_url = ctx.outputs.token_url
     form = {
         "grant_type": "client_credentials",
         "client_id": client.client_id,
-        "client_secret": ctx.outputs.secret_of(client),
+        "client_secret": ctx.outputs.secret_of(client, label),
         "scope": ctx.outputs.scope,
     }
     try:
         # A token request changes nothing on the identity provider's side: retrying it is safe.
         response = http.request("POST", token_url, data=form, headers={"Accept": "application/json"}, retry=True)
     except HttpError as e:
+        if e.unreachable:
+            raise UnreachableError("the token endpoint", e) from None
         raise TokenError(f"token endpoint: {e}") from None
     body = response.json()
     if response.status == 200 and isinstance(body, dict) and isinstance(body.get("access_token"), str):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.support.example import DEV_CONFIG
 from tests.support.mocks import run_program
-from verify.outputs import Client, Route, load_file
+from verify.outputs import Client, LabelledSecret, Route, Throttle, load_file
 from verify.redact import Redactor
 
 
@@ -48,9 +48,33 @@ def test_the_programs_outputs_are_what_verify_reads(tmp_path: Path) -> None:
     )
     (reporting,) = outputs.clients
     spec = values["clients"]["reporting"]
-    assert reporting == Client("reporting", spec["clientId"], ("app.read",), spec["clientSecret"])
+    default = LabelledSecret("default", spec["clientSecret"], spec["secrets"]["default"]["expires"])
+    assert reporting == Client("reporting", spec["clientId"], ("app.read",), spec["clientSecret"], secrets=(default,))
+    assert reporting.current_label == "default"
     assert outputs.secret_of(reporting) == spec["clientSecret"]
     # The client secret was registered before anything could print it.
     assert redactor.scrub(f"x {spec['clientSecret']} y") == "x [redacted] y"
+    # smoke paces itself to the stage's throttle.
+    assert outputs.throttle == Throttle(rate=100.0, burst=50)
     # preflight reads the discovery where API Gateway does: the program's discoveryUrl output.
     assert outputs.discovery_url == outputs.issuer + ".well-known/openid-configuration"
+
+
+def test_a_rotating_clients_secrets_are_what_verify_reads(tmp_path: Path) -> None:
+    config = copy.deepcopy(DEV_CONFIG)
+    client = config["b2c-apigw:clients"][0]
+    del client["secretDays"]
+    client["secrets"] = [{"label": "2026-06", "days": 180}, {"label": "2026-12", "days": 30}]
+    values = {key: export.value for key, export in run_program(config).exports.items()}
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(values), encoding="utf-8")
+    redactor = Redactor()
+    (reporting,) = load_file(str(path), redactor).clients
+    spec = values["clients"]["reporting"]["secrets"]
+    assert [(s.label, s.secret, s.expires) for s in reporting.secrets] == [
+        ("2026-06", spec["2026-06"]["secret"], spec["2026-06"]["expires"]),
+        ("2026-12", spec["2026-12"]["secret"], spec["2026-12"]["expires"]),
+    ]
+    assert reporting.current_label == "2026-12"  # clientSecret is the last entry's
+    for label in ("2026-06", "2026-12"):
+        assert redactor.scrub(spec[label]["secret"]) == "[redacted]"

@@ -81,7 +81,12 @@ def test_issuer_mismatch_makes_every_client_call_401_with_the_gateway_reason(sta
     for route in ("GET /posts", "POST /posts"):
         assert rows[("reporting", route)]["got"] == "401"
         assert "does not have a valid issuer" in rows[("reporting", route)]["note"]
-        assert "verify doctor --client reporting" in rows[("reporting", route)]["note"]
+        # The follow-up commands read the same outputs as this run did.
+        assert rows[("reporting", route)]["note"] == (
+            "API Gateway: the token does not have a valid issuer; run "
+            f"`python -m verify doctor --outputs {stack.path} --client reporting` and "
+            f"`python -m verify preflight --outputs {stack.path}`"
+        )
 
 
 def test_roles_instead_of_scp_gives_403_and_says_why(stack: Stack) -> None:
@@ -176,7 +181,10 @@ def test_placeholder_secrets_are_a_usage_error_naming_show_secrets(stack: Stack)
 def test_json_output_is_one_document_without_secrets(stack: Stack) -> None:
     r = stack.run("smoke", "--json")
     data = json.loads(r.out)
-    assert set(data) == {"ok", "mismatches", "skipped", "writes", "strict", "tokens", "calls"}
+    assert set(data) == {
+        *("ok", "mismatches", "skipped", "writes", "strict", "tokens", "calls"),
+        *("allSecrets", "concurrency", "paced"),
+    }
     assert READER_SECRET not in r.out
 
 
