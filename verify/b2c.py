@@ -52,6 +52,13 @@ _GUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 _ERROR_CODE: Final = re.compile(r"\bAADB2C\d{5}\b")
 _ENTRA_HOSTS: Final = ("login.microsoftonline.com", "sts.windows.net", "login.windows.net")
 ERROR_HINTS: Final[Mapping[str, str]] = {
+    # "The specified client_secret does not match the expected value for this client" (the B2C error
+    # code reference lists AADB2C90081 for this).
+    "AADB2C90081": (
+        "AADB2C90081: the client secret does not match this client's: a wrong, removed or expired secret. "
+        "Give the caller the stack's current one (clients.<name>.clientSecret from "
+        "`pulumi stack output clients --show-secrets`)"
+    ),
     "AADB2C90085": (
         "AADB2C90085: set both app registrations' sign-in audience to AzureADandPersonalMicrosoftAccount "
         "(portal: 'Accounts in any identity provider or organizational directory'); after the change "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from components.b2c import discovery_url  # the program's own rule for where API Gateway looks
+from verify.errors import UnreachableError
 from verify.http import HttpClient, HttpError, HttpResponse
 
 __all__ = [
@@ -47,9 +48,13 @@ class Fetched:
 
 
 def fetch_json(http: HttpClient, url: str, what: str) -> Fetched:
+    """The document, or what is wrong with it; a server that cannot be reached at all is no finding
+    about the document: ``UnreachableError`` (exit 4, "could not check")."""
     try:
         response: HttpResponse = http.get(url, headers={"Accept": "application/json"})
     except HttpError as e:
+        if e.unreachable:
+            raise UnreachableError("the identity server", e) from None
         return Fetched(url, None, f"{what}: {e}")
     if response.status != 200:
         return Fetched(url, None, f"{what} answered HTTP {response.status}", response.status, len(response.body))

@@ -324,7 +324,7 @@ class _Plan:
             )
         except HttpError as e:
             if e.unreachable:
-                raise UnreachableError(f"the API at {self.ctx.outputs.api_url}", e) from None
+                raise UnreachableError("the API", e) from None
             return Call(caller, route.key, expected, e.kind, False, str(e), e.attempts)
         ok, note = judge(expected, response, route, info, self.strict, self.ctx.outputs)
         return Call(caller, route.key, expected, str(response.status), ok, note, response.attempts)

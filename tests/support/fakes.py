@@ -13,7 +13,11 @@ modules, so the tests hold verify against the rules rather than against itself:
   call, with API Gateway's 1500 ms timeout); ``iss`` exact; ``aud``, or ``client_id`` when ``aud`` is
   absent; ``exp``/``nbf``/``iat``; ``scope`` or ``scp`` (string or list) any-one-of; 401 with
   ``www-authenticate`` and ``{"message":"Unauthorized"}``, 403 ``{"message":"Forbidden"}``, 404
-  ``{"message":"Not Found"}`` when no route matches; upstream answers passed on.
+  ``{"message":"Not Found"}`` when no route matches; upstream answers passed on. Given ``rate`` and
+  ``burst``, the stage's throttling: a token bucket of ``burst`` requests refilled at ``rate`` per
+  second, checked when a request arrives, 429 ``{"message":"Too Many Requests"}`` when empty (AWS
+  "Throttle requests to your HTTP APIs for better throughput in API Gateway"). ``latency`` holds each
+  answer back that long (network and upstream time), requests overlapping as they would.
 
 All servers bind 127.0.0.1 on an ephemeral port.
 """
@@ -46,6 +50,12 @@ def json_reply(status: int, body: object, headers: Mapping[str, str] | None = No
     return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode()
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: concurrent clients (verify smoke --concurrency) beyond it have
+    # their connection attempts dropped, and the kernel retries them only after a second.
+    request_queue_size = 256
+
+
 class LoopbackServer:
     """A ThreadingHTTPServer on 127.0.0.1 that hands each request to ``handle``."""
 
@@ -75,7 +85,7 @@ class LoopbackServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
         self.stopping = threading.Event()
@@ -152,6 +162,9 @@ class FakeB2C(Served):
     rsa_in_jwks: bool = True
     clients: dict[str, str] = field(default_factory=dict)
     """client id -> secret."""
+    more_secrets: dict[str, set[str]] = field(default_factory=dict)
+    """client id -> its other live secrets: Entra accepts any of an application's password credentials
+    (a rotation's old and new secret both work until the old one is removed)."""
     grants: dict[str, set[str]] = field(default_factory=dict)
     """client id -> granted app roles; tests revoke by editing it."""
     token_queue: list[Reply] = field(default_factory=list)
@@ -281,7 +294,8 @@ class FakeB2C(Served):
             return self.token_error_for[client_id]
         if form.get("grant_type") != "client_credentials":
             return json_reply(400, {"error": "unsupported_grant_type", "error_description": correlation})
-        if self.clients.get(client_id) is None or self.clients[client_id] != form.get("client_secret"):
+        live = {self.clients[client_id], *self.more_secrets.get(client_id, ())} if client_id in self.clients else set()
+        if form.get("client_secret") not in live:
             return json_reply(
                 401,
                 {
@@ -360,6 +374,38 @@ class FakeGateway(Served):
     """How many requests get 429 before the gateway serves (stage throttling)."""
     upstream_timeout: float = 5.0
     hits: list[tuple[str, str]] = field(default_factory=list)
+    rate: float | None = None
+    """The stage's throttling rate (requests per second); with ``burst``, a token bucket."""
+    burst: int | None = None
+    latency: float = 0.0
+    """Seconds each answer takes, on top of the work."""
+    cache_keys: bool = False
+    """Keep the issuer's discovery and JWKS after the first fetch (the bench's many calls; tests that
+    change the issuer or its keys mid-test leave it off)."""
+    throttled: int = 0
+    """429s the token bucket answered."""
+    max_in_flight: int = 0
+    """The most requests it was answering at once."""
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tokens = float(self.burst or 0)
+        self._refilled = time.monotonic()
+        self._in_flight = 0
+        self._keys: dict[str, dict[str, Any]] = {}
+
+    def _take_token(self) -> bool:
+        if self.rate is None or self.burst is None:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(float(self.burst), self._tokens + (now - self._refilled) * self.rate)
+            self._refilled = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return True
+            self.throttled += 1
+            return False
 
     def _route(self, method: str, path: str) -> tuple[str, list[str]] | None:
         for key, scopes in self.routes.items():
@@ -379,6 +425,20 @@ class FakeGateway(Served):
         return None
 
     def handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            admitted = self._take_token()
+            self.wait(self.latency)
+            if not admitted:
+                return json_reply(429, {"message": "Too Many Requests"})
+            return self._handle(method, raw_path, headers, body)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Reply:
         path = urllib.parse.urlsplit(raw_path).path
         self.hits.append((method, path))
         if self.throttle_first > 0:
@@ -413,8 +473,7 @@ class FakeGateway(Served):
         if alg not in _RSA:
             return unauthorized(f"signing method {alg} is invalid")
         try:
-            discovery = self._get_json(f"{self.issuer.rstrip('/')}/.well-known/openid-configuration")
-            jwks = self._get_json(str(discovery["jwks_uri"]))
+            jwks = self._jwks()
         except (OSError, ValueError, KeyError, TypeError):
             return unauthorized("unable to fetch the issuer's openid configuration")
         key = next(
@@ -458,6 +517,16 @@ class FakeGateway(Served):
         if not held.intersection(route_scopes):
             return json_reply(403, {"message": "Forbidden"})
         return None
+
+    def _jwks(self) -> dict[str, Any]:
+        cached = self._keys.get(self.issuer) if self.cache_keys else None
+        if cached is not None:
+            return cached
+        discovery = self._get_json(f"{self.issuer.rstrip('/')}/.well-known/openid-configuration")
+        jwks = self._get_json(str(discovery["jwks_uri"]))
+        if self.cache_keys:
+            self._keys[self.issuer] = jwks
+        return jwks
 
     @staticmethod
     def _get_json(url: str) -> dict[str, Any]:

@@ -1,0 +1,79 @@
+"""A server verify cannot reach at all: every command prints one line naming the URL and the network
+error, and exits 4 ("could not check"), not 1 ("checked and failed") and not a report of findings
+that were never made."""
+
+from __future__ import annotations
+
+import time
+
+from tests.support.harness import Result, Stack
+from verify.errors import EXIT_UNREACHABLE
+
+REFUSED = "could not connect after 3 tries (Connection refused)"
+
+
+def _one_line(r: Result, expected: str) -> None:
+    assert r.code == EXIT_UNREACHABLE == 4, r.text
+    assert r.out == ""
+    assert r.err == expected + "\n"
+
+
+def _token_url(stack: Stack, port: int) -> str:
+    url = stack.idp.token_url.replace(stack.idp.base, f"http://127.0.0.1:{port}")
+    stack.outputs["tokenUrl"] = url
+    return url
+
+
+def _issuer(stack: Stack, port: int) -> str:
+    issuer = f"http://127.0.0.1:{port}/tfp/{stack.idp.tenant_id}/B2C_1_susi/v2.0/"
+    stack.set_issuer(issuer)
+    return issuer
+
+
+def test_smoke_with_an_unreachable_token_endpoint(stack: Stack, refused_port: int) -> None:
+    url = _token_url(stack, refused_port)
+    started = time.monotonic()
+    r = stack.run("smoke")
+    _one_line(r, f"verify smoke: could not check: the token endpoint cannot be reached: POST {url}: {REFUSED}")
+    assert time.monotonic() - started < 2  # one request's retries, not one per client
+    assert stack.gateway.hits == []
+
+
+def test_smoke_with_an_unreachable_api(stack: Stack, refused_port: int) -> None:
+    stack.outputs["apiUrl"] = f"http://127.0.0.1:{refused_port}"
+    r = stack.run("smoke")
+    api = f"http://127.0.0.1:{refused_port}"
+    _one_line(r, f"verify smoke: could not check: the API cannot be reached: GET {api}/posts: {REFUSED}")
+
+
+def test_preflight_with_an_unreachable_issuer(stack: Stack, refused_port: int) -> None:
+    issuer = _issuer(stack, refused_port)
+    r = stack.run("preflight")
+    _one_line(
+        r,
+        "verify preflight: could not check: the identity server cannot be reached: "
+        f"GET {issuer}.well-known/openid-configuration: {REFUSED}",
+    )
+
+
+def test_doctor_with_an_unreachable_token_endpoint(stack: Stack, refused_port: int) -> None:
+    url = _token_url(stack, refused_port)
+    r = stack.run("doctor", "--client", "reporting")
+    _one_line(r, f"verify doctor: could not check: the token endpoint cannot be reached: POST {url}: {REFUSED}")
+
+
+def test_doctor_with_an_unreachable_issuer(stack: Stack, refused_port: int) -> None:
+    token = stack.idp.mint(stack.idp.claims_for("someone"))
+    issuer = _issuer(stack, refused_port)
+    r = stack.run("doctor", token)
+    _one_line(
+        r,
+        "verify doctor: could not check: the identity server cannot be reached: "
+        f"GET {issuer}.well-known/openid-configuration: {REFUSED}",
+    )
+
+
+def test_a_server_that_answers_late_is_still_a_finding_not_could_not_check(stack: Stack) -> None:
+    stack.upstream.delay_for["/health"] = 3.0
+    r = stack.run("smoke", "--timeout", "0.2", "--attempts", "1")
+    assert r.code == 1
