@@ -269,7 +269,15 @@ def test_throttle_keys_default_one_at_a_time() -> None:
 def test_the_region_variable_the_provider_reads_first_wins() -> None:
     cfg = copy.deepcopy(DEV_CONFIG)
     del cfg["aws:region"]
-    read_settings(getter(cfg), "dev", {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "bogus"})
+    # AWS_REGION is read before AWS_DEFAULT_REGION: a good first one is used and the bogus second ignored...
+    settings = read_settings(getter(cfg), "dev", {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "bogus"})
+    assert not [n for n in settings.notices if "aws:region" in n]  # ...and the region counts as set
+    # ...and a bogus first one is refused even when the second would do.
+    with pytest.raises(ConfigError) as info:
+        read_settings(getter(cfg), "dev", {"AWS_REGION": "bogus", "AWS_DEFAULT_REGION": "eu-west-1"})
+    assert list(info.value.problems) == ["aws:region: 'bogus' is not an AWS region name (e.g. eu-west-1)"]
+    without = read_settings(getter(cfg), "dev", {})
+    assert [n for n in without.notices if n.startswith("aws:region is not set")]
 
 
 def test_a_renamed_parameter_is_blamed_on_the_route_that_named_it_first() -> None:
@@ -297,10 +305,14 @@ def _secret_problems(cfg: dict[str, Any], *secret: str) -> tuple[str, ...]:
     return info.value.problems
 
 
-def test_a_secret_azuread_tenant_id_is_not_repeated_when_it_differs() -> None:
+def test_a_secret_azuread_tenant_id_is_not_repeated_when_it_differs_but_the_reason_is() -> None:
     other = "99999999-aaaa-3333-4444-555555555555"
     (problem,) = _secret_problems(_with({("azuread:tenantId",): other}), "azuread:tenantId")
-    assert problem == "azuread:tenantId: is invalid (its value is not shown: the key is stored as a secret)"
+    assert problem == (
+        "azuread:tenantId: [secret] differs from b2c-apigw:tenant.id '11111111-2222-3333-4444-555555555555': the "
+        "registrations would be created in another directory than the B2C tenant that issues the tokens (its value "
+        "is not shown: the key is stored as a secret)"
+    )
 
 
 def test_secret_list_values_are_hidden_whole_even_when_one_contains_another() -> None:

@@ -223,6 +223,12 @@ class B2C:
         return f"{where}. API Gateway compares iss byte for byte: set the issuer to exactly {actual}"
 
     def issuer_mismatch_fix(self, configured: str, actual: str) -> str:
+        if configured.rstrip("/") == actual.rstrip("/"):
+            # parse_issuer accepts both spellings, so nothing below would tell them apart.
+            return (
+                f"the two differ only in the trailing '/': the issuer must be exactly {actual} (the program's "
+                "issuers end with '/', as B2C's do: an outputs file or --issuer edited by hand?)"
+            )
         if case_only_difference(configured, actual):
             return "differs only in letter case in " + self._case_note(configured, actual)
         host = host_of(actual)
@@ -250,7 +256,9 @@ class B2C:
             return f"B2C issues the tfp form: set tenant.issuerFormat to tfp (issuer {actual})"
         if ours.tenant.lower() != theirs.tenant.lower():
             return f"tenant id differs ({theirs.tenant} from B2C): set tenant.id to the B2C directory's id"
-        return f"policy differs ({theirs.policy} from B2C): set tenant.policy to {theirs.policy!r}"
+        if ours.policy != theirs.policy:
+            return f"policy differs ({theirs.policy} from B2C): set tenant.policy to {theirs.policy!r}"
+        return f"set the authorizer's issuer to exactly {actual}"
 
     def token_endpoint_matches(self, advertised: str, configured: str) -> tuple[bool, str]:
         if advertised == configured:

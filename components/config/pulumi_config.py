@@ -87,10 +87,20 @@ def _leaves(value: object) -> Iterable[object]:
         yield value
 
 
+# Secret keys whose problems say why with the value left out, rather than only "is invalid": a single
+# value whose messages quote it, never a hint derived from it.
+_SAY_WHY = ("azuread:tenantId",)
+
+
 def _hide(problem: str, secret_keys: Sequence[str], hidden: Sequence[str]) -> str:
     """A problem with no value of a secret key in it: the key is named, its value and anything
     derived from it (hints) are not."""
     for key in secret_keys:
+        if key in _SAY_WHY and problem.startswith(f"{key}:"):
+            # One value, and no hint derived from it: the reason is told, the value is not.
+            for value in sorted((h for h in hidden if h), key=len, reverse=True):
+                problem = problem.replace(repr(value), "[secret]").replace(value, "[secret]")
+            return problem + " (its value is not shown: the key is stored as a secret)"
         if problem.startswith((f"{key}:", f"{key}.", f"{key}[")):
             return problem.split(": ", 1)[0] + ": is invalid (its value is not shown: the key is stored as a secret)"
     # Other problems may quote a secret value (e.g. a mismatch between two keys): longest first, so a

@@ -13,6 +13,9 @@ HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST
 
 # Patterns end in \Z, not $: $ also matches before a final newline, which a YAML block scalar (|) adds.
 _ROUTE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)\Z")
+_ANY_CASE_ROUTE = re.compile(r"^(?P<method>[A-Za-z]+) (?P<path>/\S*)\Z")
+# Express-style path parameters (/posts/:id): valid literal text to API Gateway, never what was meant.
+_COLON_PARAMETER = re.compile(r"^:([A-Za-z0-9_]+)\Z")
 _SEGMENT = re.compile(r"^(\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\}|[A-Za-z0-9._~!$&'()*,;=:@-]+)\Z")
 
 
@@ -20,13 +23,27 @@ def route_key_problem(route_key: str) -> str | None:
     """What is wrong with a route key (``METHOD /path``), or ``None``: the grammar the program
     validates ``api.routes`` with, for anything else that reads route keys (``verify``)."""
     m = _ROUTE.match(route_key)
+    methods = ", ".join(HTTP_METHODS)
     if not m:
+        lower = _ANY_CASE_ROUTE.match(route_key)
+        if lower and lower.group("method").upper() in HTTP_METHODS:
+            fixed = f"{lower.group('method').upper()} {lower.group('path')}"
+            return f"{route_key!r} has its method in lowercase: methods are uppercase, {fixed!r} (valid: {methods})"
+        if lower:
+            return f"{route_key!r} has an unknown method {lower.group('method')!r} (uppercase; valid: {methods})"
         return f"{route_key!r} is not 'METHOD /path' (e.g. 'GET /posts' or 'GET /posts/{{id}}')"
     method, path = m.group("method"), m.group("path")
     if method not in HTTP_METHODS:
-        return f"{route_key!r} has an unknown method {method!r} (valid: {', '.join(HTTP_METHODS)})"
+        return f"{route_key!r} has an unknown method {method!r} (valid: {methods})"
     if path != "/":
         segments = path[1:].split("/")
+        colons = [seg for seg in segments if _COLON_PARAMETER.match(seg)]
+        if colons:
+            fixed = "/".join(_COLON_PARAMETER.sub(r"{\1}", seg) for seg in segments)
+            return (
+                f"{route_key!r} writes the path parameter {colons[0]!r} Express-style, which API Gateway takes as "
+                f"literal text: write {{{colons[0][1:]}}}, as in {f'{method} /{fixed}'!r}"
+            )
         for i, seg in enumerate(segments):
             if not _SEGMENT.match(seg) or (seg.endswith("+}") and i != len(segments) - 1):
                 return (

@@ -135,6 +135,16 @@ def _parse_permissions(raw: object, key: str, p: _Problems) -> tuple[Permission,
     if not isinstance(raw, list) or not raw:
         p.add(key, f"must be a non-empty list of {{{', '.join(PermissionKey)}}} (got {_show(raw)})")
         return ()
+    if all(isinstance(item, str) for item in raw):
+        # One mistake, one message: the values still count as the permissions, so the routes and grants
+        # naming them are not reported as well.
+        maps = ", ".join(f"{{{PermissionKey.VALUE}: {v}}}" for v in raw)
+        p.add(
+            key,
+            f"lists plain strings; each permission is a map with a {PermissionKey.VALUE} (and an optional "
+            f"{PermissionKey.DESCRIPTION}): [{maps}]",
+        )
+        return tuple(Permission(value=v, description=f"Allows {v}") for v in dict.fromkeys(raw) if _PERMISSION.match(v))
     out: list[Permission] = []
     for i, item in enumerate(raw):
         ikey = f"{key}[{i}]"
