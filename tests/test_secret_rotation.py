@@ -11,11 +11,14 @@ import asyncio
 import copy
 import functools
 import json
+import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+import yaml
 
 from components.config import ConfigError, read_settings
 from tests.support.example import DEV_CONFIG
@@ -190,3 +193,61 @@ def test_bad_secrets_config_gets_one_clear_message(
 def test_the_secrecy_check_tells_a_plain_output_apart() -> None:
     run = run_program(_config([A]))
     assert not settle_secret(run.raw_exports["clients"]["reporting"]["clientId"])
+
+
+# --- The runbook (docs/operations.md) against the program ----------------------------------------
+
+RUNBOOK = (Path(__file__).resolve().parents[1] / "docs" / "operations.md").read_text(encoding="utf-8")
+_ROW = re.compile(r"^ (\+-|\+|-|~)\s+[│├└─ ]*(\S+)\s+(\S+)\s+(create|delete|update|replace)$", re.M)
+_SYMBOL = {"create": "+", "delete": "-", "update": "~", "replace": "+-"}
+
+
+def _blocks(after: str) -> list[str]:
+    """The fenced blocks of the runbook between ``after`` and the next bold step or heading."""
+    assert after in RUNBOOK, f"docs/operations.md no longer says {after!r}"
+    section = re.split(r"\n\*\*\d\.|\n#", RUNBOOK.split(after, 1)[1], maxsplit=1)[0]
+    return re.findall(r"```[a-z]*\n(.*?)```", section, re.S)
+
+
+def _shown(block: str) -> list[str]:
+    rows = _ROW.findall(block)
+    assert rows, block
+    for symbol, _, _, op in rows:
+        assert symbol == _SYMBOL[op]
+    return [f"{op} {kind} {name}" for _, kind, name, op in rows]
+
+
+def _display(steps: list[str]) -> list[str]:
+    """``create azuread:index/applicationPassword:ApplicationPassword n`` as the CLI shows the type."""
+    out = []
+    for step in steps:
+        op, token, name = step.split(" ", 2)
+        package, module, kind = token.split(":")
+        out.append(f"{op} {package}:{module.split('/')[0]}:{kind} {name}")
+    return out
+
+
+def _secrets(block: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load(textwrap.dedent(block))["secrets"])
+
+
+def test_the_runbooks_steps_show_the_previews_the_program_gives() -> None:
+    add_config, add_preview = _blocks("**1. Add the new secret**")[:2]
+    remove_config, remove_preview = _blocks("**3. Remove the old secret**")[:2]
+    before = [A]
+    added, removed = _secrets(add_config), _secrets(remove_config)
+    assert (added, removed) == ([A, B], [B])
+    assert _shown(add_preview) == _display(_steps(_config(before), _config(added)))
+    assert _shown(remove_preview) == _display(_steps(_config(added), _config(removed)))
+    days_preview = _blocks("Changing `days` of a label\nis such a replacement:")[0]
+    longer = [A, {"label": "2026-12", "days": 365}]
+    assert _shown(days_preview) == _display(_steps(_config(added), _config(longer)))
+
+
+def test_the_runbooks_move_from_secret_days_is_what_keeps_the_password() -> None:
+    move = _blocks("Replace\n`secretDays: N` by a single entry with the same `days`:")[0]
+    before, after = move.split("# after")
+    assert yaml.safe_load(textwrap.dedent(before))["secretDays"] == 180
+    moved = _secrets(after)
+    assert moved == [A]
+    assert _steps(_config(secret_days=180), _config(moved)) == []

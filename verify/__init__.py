@@ -4,8 +4,8 @@ Four commands (``python -m verify <command> --help`` for the options):
 
 - ``preflight``: is the issuer's OpenID discovery where API Gateway's JWT authorizer looks, does it
   advertise exactly the configured issuer, RSA keys and the token endpoint the stack uses?
-- ``smoke``: fetch a fresh token per client, call every route and compare each status with what
-  the grants say it should be (2xx, 401, 403).
+- ``smoke``: fetch a fresh token per client, call every route (concurrently, paced below the
+  stage's throttle) and compare each status with what the grants say it should be (2xx, 401, 403).
 - ``doctor``: decode one token and hold it against the authorizer's rules, rule by rule.
 - ``config``: check ``Pulumi.<stack>.yaml`` files offline with the program's own validator, before
   any ``pulumi up`` (no CLI, no cloud); exit 1 when the program would refuse one.
@@ -21,12 +21,15 @@ Exit codes, the same for every command:
   failure, ``[secret]`` placeholders, unknown client, a plain ``http://`` URL off loopback, a
   stack config file that cannot be read).
 - ``3`` (``EXIT_INTERNAL``): a bug in verify itself; the traceback is printed with secrets removed.
+- ``4`` (``EXIT_UNREACHABLE``): could not check: the token endpoint, the issuer's discovery or the
+  API cannot be reached at all (connection refused, no such host, no route); one line names the URL
+  and the network error. A server that answers, however late or badly, is checked (0 or 1).
 
 Nothing verify prints or raises carries a client secret or a token (see ``verify.redact``).
 """
 
 from __future__ import annotations
 
-from verify.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from verify.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 
-__all__ = ["EXIT_FAILED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE"]
+__all__ = ["EXIT_FAILED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE"]
