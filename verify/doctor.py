@@ -213,12 +213,12 @@ def _key_rules(ctx: Context, token: str, header: Mapping[str, Any], rsa: bool, n
                 "jwks",
                 False,
                 f"{keys.discovery.url} names no jwks_uri: API Gateway finds no keys and answers 401",
-                "run `python -m verify preflight`",
+                f"run `{outputs.command('preflight')}`",
             )
         )
     elif not jwks.ok:
         rules.append(
-            passed("jwks", False, f"{jwks.problem}: API Gateway answers 401", "run `python -m verify preflight`")
+            passed("jwks", False, f"{jwks.problem}: API Gateway answers 401", f"run `{outputs.command('preflight')}`")
         )
     if jwks is None or not jwks.rsa_keys:
         return rules

@@ -78,3 +78,12 @@ def test_preflight_reads_an_outputs_file_with_only_what_it_uses(stack: Stack) ->
     r = stack.run("preflight", "--json")
     assert r.code == 0, r.text
     assert checks(json.loads(r.out))["issuer"]["status"] == "ok"
+
+
+def test_a_concurrency_out_of_range_is_a_usage_error(stack: Stack) -> None:
+    r = stack.run("smoke", "--concurrency", "0")
+    assert r.code == 2
+    assert r.err.splitlines()[-1] == (
+        "python -m verify smoke: error: argument --concurrency: must be a whole number 1..64, got 0"
+    )
+    assert stack.idp.log == []
