@@ -2,7 +2,7 @@
 
 B2C stacks must not change at all with the roles platforms added: their resources are compared with
 a snapshot taken from the program before (tests/support/snapshot.py), and their outputs gain only
-``platform``."""
+``platform``, and ``throttle`` and ``clients.<name>.secrets`` (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -28,11 +28,16 @@ def test_b2c_stack_resources_are_exactly_as_before(dev_config: dict[str, Any]) -
     assert resources_snapshot(run) == B2C_SNAPSHOT.read_text()
 
 
-def test_b2c_stack_outputs_gain_only_platform(dev_config: dict[str, Any]) -> None:
+def test_b2c_stack_outputs_gain_only_platform_throttle_and_secrets(dev_config: dict[str, Any]) -> None:
     run = run_program(dev_config)
     now = json.loads(exports_snapshot(run))
     before = json.loads(B2C_EXPORTS_SNAPSHOT.read_text())
     assert now.pop("platform", {"value": "b2c", "secret": False}) == {"value": "b2c", "secret": False}
+    # The stage's throttle, for `verify smoke`'s pacing, and each client's one secret under "default".
+    assert now.pop("throttle") == {"value": {"rate": 100.0, "burst": 50}, "secret": False}
+    for client in now["clients"]["value"].values():
+        secrets = client.pop("secrets")
+        assert list(secrets) == ["default"] and secrets["default"]["secret"] == client["clientSecret"]
     assert now == before
 
 
