@@ -117,6 +117,7 @@ class StackOutputs:
     @property
     def uses_roles(self) -> bool:
         return self.platform in ROLES_PLATFORMS
+
     throttle: Throttle | None = None
     how: tuple[str, ...] = ()
     """The options that read these outputs (``--outputs FILE`` or ``--stack NAME``), for follow-up commands."""
