@@ -113,14 +113,13 @@ class StackOutputs:
     platform: str = "b2c"
     """The ``platform`` output: ``b2c`` (also for stacks deployed before it existed), ``externalId``
     or ``entraId``. On the last two the stack has a Lambda authorizer reading ``roles``."""
+    throttle: Throttle | None = None
+    how: tuple[str, ...] = ()
+    """The options that read these outputs (``--outputs FILE`` or ``--stack NAME``), for follow-up commands."""
 
     @property
     def uses_roles(self) -> bool:
         return self.platform in ROLES_PLATFORMS
-
-    throttle: Throttle | None = None
-    how: tuple[str, ...] = ()
-    """The options that read these outputs (``--outputs FILE`` or ``--stack NAME``), for follow-up commands."""
 
     def command(self, *args: str) -> str:
         """A ``python -m verify`` command line that reads these same outputs: for hints."""
