@@ -119,6 +119,7 @@ class KeyCache:
     last_attempt: float | None = None
     last_refetch: float | None = None
     last_error: str = ""
+    """The last fetch's error, empty after a success (diagnostic: ``lookup`` gives a call's reason)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -146,20 +147,27 @@ class KeyCache:
         return self.last_refetch is None or now - self.last_refetch >= self.min_refresh_seconds
 
     def key_for(self, kid: str) -> RSAPublicKey | None:
-        """The key for ``kid``; fetches when nothing is loaded yet or ``kid`` is unknown, as the limits allow.
+        """The key for ``kid``, or None (``lookup`` says why)."""
+        return self.lookup(kid)[0]
 
-        None when the key is unknown (even after a permitted refetch) or fetching failed; then
-        ``last_error`` says why, or is empty for a merely unknown ``kid``."""
+    def lookup(self, kid: str) -> tuple[RSAPublicKey | None, str]:
+        """The key for ``kid`` and, when there is none, why: fetches when nothing is loaded yet or
+        ``kid`` is unknown, as the limits allow.
+
+        The reason is a fetch error when this call's fetch failed, or when no key was ever loaded
+        (the last load's error); it is empty for a ``kid`` merely unknown to the keys held, even
+        while an earlier refetch's error is still ``last_error`` (that error said nothing about
+        this ``kid``: the keys held are what the refusal rests on)."""
         key = self.keys.get(kid)
         if key is not None:
-            return key
+            return key, ""
         with self._lock:
             key = self.keys.get(kid)
             if key is not None:
-                return key
+                return key, ""
             now = self.clock()
             if not self._may_fetch(now):
-                return None
+                return None, "" if self.loaded else self.last_error
             if self.loaded:
                 self.last_refetch = now
             self.last_attempt = now
@@ -167,6 +175,6 @@ class KeyCache:
                 self._refresh()
             except KeyFetchError as e:
                 self.last_error = str(e)
-                return None
+                return None, self.last_error
             self.last_error = ""
-            return self.keys.get(kid)
+            return self.keys.get(kid), ""

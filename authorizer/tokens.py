@@ -75,10 +75,10 @@ def decide(
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         return deny("no kid in the token header")
-    key = keys.key_for(kid)
+    key, error = keys.lookup(kid)
     if key is None:
-        if keys.last_error:
-            return deny(f"signing keys unavailable: {keys.last_error}")
+        if error:
+            return deny(f"signing keys unavailable: {error}")
         return deny(f"kid {kid!r} is not in the issuer's JWKS")
     try:
         claims: Mapping[str, Any] = jwt.decode(

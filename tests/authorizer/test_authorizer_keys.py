@@ -98,6 +98,37 @@ def test_a_failed_refetch_keeps_the_known_keys() -> None:
     assert keys.key_for("k1") is not None
 
 
+def test_after_a_failed_refetch_an_unknown_kid_is_refused_as_unknown_not_as_keys_unavailable() -> None:
+    idp, clock = Idp(), Clock()
+    keys = cache(idp, clock)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def reason(kid: str) -> str:
+        token = jwt.encode({"iss": ISS, "aud": "a"}, other, algorithm="RS256", headers={"kid": kid})
+        decision = decide(token, ["app.read"], issuer=ISS, audience="a", keys=keys)
+        assert not decision.allow
+        return decision.reason
+
+    assert keys.key_for("k1") is not None
+    idp.down = True
+    assert reason("k8").startswith("signing keys unavailable: GET "), "this call's refetch failed"
+    assert "503" in keys.last_error
+    clock.now += 1  # within min_refresh_seconds: no refetch, the keys held decide
+    assert reason("k9") == "kid 'k9' is not in the issuer's JWKS"
+    assert len(idp.calls) == 3, "load (2 GETs) + the failed refetch (its discovery GET)"
+    assert reason("k1") == "InvalidSignatureError: Signature verification failed", "a known kid is still checked"
+
+
+def test_while_no_key_was_ever_loaded_the_reason_is_the_load_error() -> None:
+    idp, clock = Idp(), Clock()
+    keys = cache(idp, clock)
+    idp.down = True
+    assert keys.lookup("k1") == (None, f"GET {DISCOVERY} failed: 503")
+    clock.now += 1  # within retry_seconds: no attempt, the load error still stands
+    assert keys.lookup("k1") == (None, f"GET {DISCOVERY} failed: 503")
+    assert len(idp.calls) == 1
+
+
 def test_discovery_naming_another_issuer_is_not_trusted() -> None:
     idp, clock = Idp(), Clock()
     idp.issuer = "https://login.microsoftonline.com/t/v2.0"
