@@ -16,7 +16,7 @@ from components.authorizer_function import AuthorizerFunction, AuthorizerFunctio
 from components.client_app import ClientApp, ClientAppArgs
 from components.config import ConfigError, read_pulumi_settings
 from components.http_api import JwtHttpApi, JwtHttpApiArgs, LambdaAuthorizerArgs
-from components.lambda_package import PROJECT_ROOT, PackageBuildError, build_authorizer_zip
+from components.lambda_package import PROJECT_ROOT, PackageBuildError, build_authorizer_package
 
 try:
     # Validates every key before a single resource is registered: a bad config creates nothing.
@@ -53,20 +53,20 @@ clients = {
     for client in settings.clients
 }
 
-# AWS, roles platforms only: the authorizer function. Its zip is built here, from plain values, so
+# AWS, roles platforms only: the authorizer function. Its package is built here, from plain values, so
 # that preview shows it (never inside .apply); its audience is the API app's client id, an Output.
 lambda_authorizer = None
 if tenant.uses_roles:
     route_roles = {r.key: list(r.scopes) for r in api.routes if not r.public}
     try:
-        package = build_authorizer_zip(route_roles)
+        package = build_authorizer_package(route_roles)
     except PackageBuildError as error:
-        raise pulumi.RunError(f"building the authorizer's zip failed: {error}") from None
+        raise pulumi.RunError(f"building the authorizer's package failed: {error}") from None
     function = AuthorizerFunction(
         "authorizer",
         AuthorizerFunctionArgs(
             function_name=naming.authorizer_function_name(api.name, settings.stack),
-            archive_path=os.path.relpath(package.path, PROJECT_ROOT),
+            archive_path=os.path.relpath(package.tree, PROJECT_ROOT),
             runtime=package.target.runtime,
             architecture=package.target.architecture,
             handler=package.handler,

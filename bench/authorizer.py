@@ -1,17 +1,23 @@
-"""Authorizer benchmark (not a test): the function from its zip, against a loopback External ID double.
+"""Authorizer benchmark (not a test): the function from its package, against a loopback External ID double.
 
 Prints three figures and exits non-zero when one is over its bound:
 
 - warm decision: the median time ``handler`` takes to allow a valid token once the container has
   its keys (RS256 verification, claim checks, the route map, the log line); bound 1 ms.
-- cold start: a new ``python -I -S`` process with only the unpacked zip on its path, importing
+- cold start: a new ``python -I -S`` process with only the package tree on its path, importing
   the handler (PyJWT, cryptography), then its first decision, which fetches discovery and the
   JWKS from the loopback double; the median of several processes. Lambda adds its own init
   (download, unzip, runtime start) on top; there is no bound here, the figure is for the README.
-- package size: the deployable zip (python3.13 x86_64); bound 5 MiB (5,242,880 bytes).
+- package size: the zip Lambda receives for the python3.13 x86_64 tree. Pulumi makes it from the
+  directory (``archiveZIP``: files only, deflate through Go's ``archive/zip`` at level 5); this
+  builds the same shape with this Python's zlib at level 5, an estimate: Go's ``compress/flate`` is
+  not zlib: on the 185-file tree that still held pycparser, Go 1.19 wrote 5,203,091 bytes where
+  zlib 1.2.13 wrote 5,089,529 plus Go's 16 bytes of data descriptor per entry (2.2% more), so the
+  zlib figure plus descriptors is scaled by that measured ratio. Bound 5 MiB (5,242,880 bytes),
+  labelled as such; the decimal reading (10^6 bytes) is printed beside it.
 
-The warm and cold figures come from the tests' twin zip (CPython 3.11, the only interpreter here);
-the size from the zip that deploys.
+The warm and cold figures come from the tests' twin tree (CPython 3.11, the only interpreter here);
+the size from the tree that deploys.
 
 Run from the project root: uv run python -m bench.authorizer [--warm N] [--cold N]
 """
@@ -27,12 +33,17 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from components.lambda_package import DEPLOY_TARGET, TEST_TARGET, build_authorizer_zip
-from tests.support.authorizer_zip import ROUTES, ZipFunction, unpack
+from components.lambda_package import DEPLOY_TARGET, TEST_TARGET, build_authorizer_package
+from tests.support.authorizer_zip import ROUTES, ZipFunction
 from tests.support.external_id import READER, READER_SECRET, FakeExternalId
+from tests.support.pulumi_archive import GO_DATA_DESCRIPTOR, walk, zip_like_pulumi
 
 WARM_BOUND_SECONDS = 0.001
 SIZE_BOUND_BYTES = 5 * 1024 * 1024
+"""5 MiB. The issue's "under 5 MB zipped", read as 5,000,000 bytes, is printed, not enforced."""
+GO_FLATE_OVER_ZLIB = 5_203_091 / (5_089_529 + GO_DATA_DESCRIPTOR * 185)
+"""Go 1.19's archive/zip (flate level 5) over zlib 1.2.13 at level 5 plus the descriptors, on the
+185-file tree that still held pycparser, measured once with a Go program doing ``archiveZIP``'s steps."""
 
 
 def event(token: str) -> dict[str, object]:
@@ -52,9 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    deployed = build_authorizer_zip(ROUTES, target=DEPLOY_TARGET)
-    tested = build_authorizer_zip(ROUTES, target=TEST_TARGET)
+    deployed = build_authorizer_package(ROUTES, target=DEPLOY_TARGET)
+    tested = build_authorizer_package(ROUTES, target=TEST_TARGET)
     build_seconds = time.perf_counter() - start
+    entries = len(walk(deployed.tree))
+    zlib_size = len(zip_like_pulumi(deployed.tree)) + GO_DATA_DESCRIPTOR * entries
+    size = round(zlib_size * GO_FLATE_OVER_ZLIB)
 
     idp = FakeExternalId(
         signing_keys={"key-1": rsa.generate_private_key(public_exponent=65537, key_size=2048)}, current_kid="key-1"
@@ -70,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     warm: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            root = unpack(tested.path, Path(tmp) / "task")
+            root = tested.tree
             for i in range(args.cold):
                 spawned = time.perf_counter()
                 fn = ZipFunction(root, Path(tmp))
@@ -106,13 +120,17 @@ def main(argv: list[str] | None = None) -> int:
         f"over {len(cold)} processes"
     )
     print(
-        f"package: {deployed.size:,} bytes = {deployed.size / 1024 / 1024:.2f} MiB = {deployed.size / 1e6:.2f} MB "
-        f"({DEPLOY_TARGET.runtime} {DEPLOY_TARGET.architecture}; bound {SIZE_BOUND_BYTES:,} bytes = 5 MiB)"
+        f"package: the zip Lambda receives, estimated {size:,} bytes = {size / 1e6:.3f} MB = "
+        f"{size / 1024 / 1024:.3f} MiB ({DEPLOY_TARGET.runtime} {DEPLOY_TARGET.architecture}, {entries} files; "
+        f"zlib level 5 plus descriptors gives {zlib_size:,} bytes, "
+        f"scaled by Go's flate ratio {GO_FLATE_OVER_ZLIB:.4f}); "
+        f"bound {SIZE_BOUND_BYTES:,} bytes = 5 MiB; 5 MB (5,000,000 bytes) "
+        + ("met" if size < 5_000_000 else "NOT met")
     )
     failures = []
     if warm_median >= WARM_BOUND_SECONDS:
         failures.append("warm decision over 1 ms")
-    if deployed.size > SIZE_BOUND_BYTES:
+    if size > SIZE_BOUND_BYTES:
         failures.append("package over 5 MiB")
     print("verdict: " + ("; ".join(failures) if failures else "within bounds"))
     return 1 if failures else 0

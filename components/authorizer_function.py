@@ -31,7 +31,8 @@ class AuthorizerFunctionArgs:
     function_name: str
     """The function's name in the account (carries the API name and the stack)."""
     archive_path: str
-    """The deployable zip (``components.lambda_package.build_authorizer_zip``), relative to the project."""
+    """The package directory (``components.lambda_package.build_authorizer_package``), relative to the
+    project: Pulumi hashes a directory by names and contents, and zips it for Lambda itself."""
     runtime: str
     """A Lambda runtime identifier (``python3.13``)."""
     architecture: str
@@ -50,7 +51,7 @@ class AuthorizerFunctionArgs:
 class AuthorizerFunction(pulumi.ComponentResource):
     """Creates the function's execution ``iam.Role`` (assumable by Lambda only), its own
     ``cloudwatch.LogGroup`` with retention, an inline ``iam.RolePolicy`` letting it write to that
-    group only, and the ``lambda_.Function`` from the deterministic zip.
+    group only, and the ``lambda_.Function`` from the package directory.
 
     The invoke permission for API Gateway is the HTTP API component's: it is scoped to that API's
     authorizer ARN, which exists only there.

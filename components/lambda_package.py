@@ -1,4 +1,4 @@
-"""The Lambda authorizer's deployable zip, built from uv.lock: provider-free, deterministic, cached.
+"""The Lambda authorizer's deployable package, built from uv.lock: provider-free, deterministic, cached.
 
 What goes in (docs/platforms.md, "Packaging the authorizer"):
 
@@ -10,35 +10,39 @@ What goes in (docs/platforms.md, "Packaging the authorizer"):
    runtime's platform, which is why the install names the platform instead of using this machine's
    (AWS Lambda, "Working with .zip file archives for Python Lambda functions"; uv's
    ``--python-platform`` is its equivalent of pip's ``--platform``/``--implementation``/``--python-version``).
+   Left out: bytecode and the install's machine-specific files.
 2. The function code: every ``authorizer/*.py`` of this project.
 3. ``authorizer/routes.json``: route key -> roles, the map the function enforces.
 
-Byte for byte deterministic, so an unchanged program never shows a code diff in ``pulumi preview``:
-entries sorted by name, every timestamp 1980-01-01 00:00:00, permissions 0644 for files and 0755
-for directories, no ``.pyc`` (``--no-compile``), and none of the install's machine-specific files
-(``bin/`` scripts carry the building interpreter's path in their shebang; ``RECORD`` lists their
-hashes; ``INSTALLER``/``REQUESTED``/``direct_url.json`` name the tool). Deflate output depends on
-the zlib in use: the same machine image gives the same bytes.
+Pulumi gets a **directory**, not a zip: ``.cache/authorizer/trees/<content digest>/`` holding
+exactly those members. For a ``FileArchive`` whose path ends in ``.zip`` Pulumi hashes the file's
+raw bytes (pulumi/pulumi ``sdk/go/common/resource/archive/archive.go``, ``EnsureHashWithWD`` via
+``ReadSourceArchiveWithWD``), and deflate output differs between zlib builds (zlib against
+zlib-ng: Fedora, Windows CPython 3.14), so a zip built elsewhere showed ``~ code`` on every
+unchanged preview. For a directory Pulumi hashes a tar stream it writes itself: every regular file
+in ``filepath.Walk`` order (directories, empty or not, are no entries; ``.pulumi`` is skipped),
+each with its slash-separated relative name, its size, mode fixed at 0600 and no time or owner
+(``readPath``, ``addNextFileToTar``). Names and contents only: no zlib, no mtimes, no permissions.
+The zip Lambda receives is then Pulumi's too (``archiveZIP``: Go's ``archive/zip``, deflate at
+Go's level 5, every time 1990-01-01), made by the provider from the directory.
 
 The install is the slow part, so it is cached under ``<project>/.cache/authorizer/<key>``, keyed by
-the exported requirements (hashes included) and the target: a repeat build only zips.
+the exported requirements (hashes included) and the target; trees are cached by content. A tree
+found altered (a stray ``__pycache__``, an edit) is rebuilt.
 
-The program calls ``build_authorizer_zip`` with plain values while declaring resources (never inside
-``.apply``: preview must see the archive) and hands the path to ``pulumi.FileArchive``.
+The program calls ``build_authorizer_package`` with plain values while declaring resources (never
+inside ``.apply``: preview must see the archive) and hands the tree to ``pulumi.FileArchive``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +53,6 @@ DEPENDENCY_GROUP: Final = "authorizer"
 FUNCTION_PACKAGE: Final = "authorizer"
 ROUTES_MEMBER: Final = f"{FUNCTION_PACKAGE}/routes.json"
 HANDLER: Final = f"{FUNCTION_PACKAGE}.handler.handler"
-ZIP_EPOCH: Final = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
-COMPRESS_LEVEL: Final = 6
-"""zlib's default. Level 9 saves about 30 KB (0.6%) of a ~5 MB zip and takes 4-5x as long on
-cryptography's 14 MB extension module (3.5 s against 0.8 s here)."""
 FILE_MODE: Final = 0o644
 DIR_MODE: Final = 0o755
 RUNTIMES: Final = ("python3.11", "python3.12", "python3.13")
@@ -62,15 +62,18 @@ ARCHITECTURES: Final = {"x86_64": "x86_64", "arm64": "aarch64"}
 # Parts of a --target install that are the building machine's, not the package's.
 _DROP_DIRS: Final = frozenset({"bin", "__pycache__"})
 _DROP_DIST_INFO: Final = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+_DROP_DISTRIBUTIONS: Final = frozenset[str]()
+_DROP_SUFFIXES: Final = (".pyc",)
+"""Bytecode: machine-made; Lambda's ``/var/task`` is read-only, so the runtime compiles sources anyway."""
 
 
 class PackageBuildError(Exception):
-    """The zip could not be built; the message names the step and what the tool said."""
+    """The package could not be built; the message names the step and what the tool said."""
 
 
 @dataclass(frozen=True)
 class LambdaTarget:
-    """The Lambda runtime and architecture the zip's wheels are installed for."""
+    """The Lambda runtime and architecture the package's wheels are installed for."""
 
     runtime: str
     """A Lambda runtime identifier, ``python3.11`` to ``python3.13``."""
@@ -96,7 +99,7 @@ DEPLOY_TARGET: Final = LambdaTarget("python3.13", "x86_64")
 """What the function runs on. python3.13: of the three, the runtime with the longest runway
 (Amazon Linux 2023; deprecation projected for 2029-06-30), where python3.11 runs on Amazon Linux 2,
 past its end of support since 2026-06-30, with deprecation projected for 2027-06-30 (AWS "Lambda
-runtimes", docs/platforms.md "Packaging"). x86_64: the tests' machine is x86_64, so the zip the
+runtimes", docs/platforms.md "Packaging"). x86_64: the tests' machine is x86_64, so the tree the
 tests run differs from this one only in cffi's compiled module (cryptography's wheel is the same
 ``cp311-abi3`` file for both; see TEST_TARGET); on arm64 every compiled file would differ. Arm's
 lower price per GB-second matters little for a function that answers in well under a millisecond
@@ -106,7 +109,7 @@ TEST_TARGET: Final = LambdaTarget("python3.11", "x86_64")
 """The twin the tests unpack and run: the same lock, code and builder, installed for the only
 interpreter this project's machines have (CPython 3.11 on x86_64). cffi's ``_cffi_backend`` is built
 per Python version (cp313 does not load under 3.11) and cryptography imports it, so the deployed
-zip itself cannot run here; a test proves the two zips differ in nothing else."""
+tree itself cannot run here; a test proves the two trees differ in nothing else."""
 
 
 def uv_command() -> list[str]:
@@ -200,12 +203,28 @@ def install_dependencies(
     return site
 
 
+def _dropped_distribution_files(site: Path) -> set[str]:
+    """Every file a distribution of ``_DROP_DISTRIBUTIONS`` installed, from its RECORD."""
+    dropped: set[str] = set()
+    for record in site.glob("*.dist-info/RECORD"):
+        name = record.parent.name.split("-")[0].lower().replace("_", "-")
+        if name in _DROP_DISTRIBUTIONS:
+            for line in record.read_text(encoding="utf-8").splitlines():
+                if line:
+                    dropped.add(line.split(",")[0])
+            dropped.add(f"{record.parent.name}/RECORD")
+    return dropped
+
+
 def _dependency_files(site: Path) -> Iterator[tuple[str, Path]]:
+    dropped = _dropped_distribution_files(site)
     for path in site.rglob("*"):
         rel = path.relative_to(site)
         parts = rel.parts
         # Top-level dotfiles are the installer's (uv's .lock) or ours (.complete).
-        if parts[0] in _DROP_DIRS or parts[0].startswith(".") or "__pycache__" in parts or path.suffix == ".pyc":
+        if parts[0] in _DROP_DIRS or parts[0].startswith(".") or "__pycache__" in parts:
+            continue
+        if path.suffix in _DROP_SUFFIXES or rel.as_posix() in dropped:
             continue
         if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] in _DROP_DIST_INFO:
             continue
@@ -219,7 +238,9 @@ def routes_json(routes: Mapping[str, Sequence[str]]) -> bytes:
     return (json.dumps(table, sort_keys=True, indent=1) + "\n").encode()
 
 
-def zip_members(site: Path, routes: Mapping[str, Sequence[str]], project_root: Path = PROJECT_ROOT) -> dict[str, bytes]:
+def package_members(
+    site: Path, routes: Mapping[str, Sequence[str]], project_root: Path = PROJECT_ROOT
+) -> dict[str, bytes]:
     """Member name -> content: the installed dependencies, the function code and the route map."""
     members = {name: path.read_bytes() for name, path in _dependency_files(site)}
     clash = sorted(n for n in members if n.split("/")[0] == FUNCTION_PACKAGE)
@@ -234,64 +255,72 @@ def zip_members(site: Path, routes: Mapping[str, Sequence[str]], project_root: P
     return members
 
 
-def deterministic_zip(members: Mapping[str, bytes]) -> bytes:
-    """A zip of ``members`` whose bytes depend only on names and contents (and zlib)."""
-    directories = {"/".join(name.split("/")[:i]) + "/" for name in members for i in range(1, name.count("/") + 1)}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in sorted(directories | set(members)):
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.create_system = 3  # Unix, so unzip (and Lambda) apply external_attr's permissions
-            if name.endswith("/"):
-                info.external_attr = (stat.S_IFDIR | DIR_MODE) << 16 | 0x10  # 0x10: MS-DOS directory bit
-                archive.writestr(info, b"")
-            else:
-                info.external_attr = (stat.S_IFREG | FILE_MODE) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, members[name], compresslevel=COMPRESS_LEVEL)
-    return buffer.getvalue()
-
-
 def content_digest(members: Mapping[str, bytes]) -> str:
-    """A digest of names and contents: equal digests, equal zips (``deterministic_zip`` is a function of them)."""
+    """A digest of names and contents: equal digests, equal trees, equal archive hashes in Pulumi."""
     content = hashlib.sha256()
     for name in sorted(members):
         content.update(f"{name}\0{hashlib.sha256(members[name]).hexdigest()}\n".encode())
     return content.hexdigest()
 
 
+def read_tree(tree: Path) -> dict[str, bytes]:
+    """Member name -> content of every regular file under ``tree`` (what Pulumi archives)."""
+    return {p.relative_to(tree).as_posix(): p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+
+
+def write_tree(members: Mapping[str, bytes], trees_dir: Path) -> Path:
+    """``trees_dir/<digest>``, holding exactly ``members``: reused when intact, else written anew."""
+    for name in members:
+        parts = name.split("/")
+        if not name or name.startswith("/") or any(p in ("", ".", "..", ".pulumi") for p in parts):
+            # Pulumi skips anything named .pulumi (archive.go, BookkeepingDir): it would not deploy.
+            raise PackageBuildError(f"member name {name!r} cannot be a file of the package tree")
+    tree = trees_dir / content_digest(members)[:32]
+    if tree.is_dir():
+        if read_tree(tree) == dict(members):
+            return tree
+        shutil.rmtree(tree)
+    trees_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=trees_dir, prefix=".build-") as tmp:
+        staging = Path(tmp) / "tree"
+        staging.mkdir(mode=DIR_MODE)
+        for name in sorted(members):
+            path = staging.joinpath(*name.split("/"))
+            path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            path.write_bytes(members[name])
+            path.chmod(FILE_MODE)  # world-readable, as Lambda needs; Pulumi's hash ignores modes
+        try:
+            staging.rename(tree)
+        except OSError:
+            if not tree.is_dir():  # not another build that got there first
+                raise
+    return tree
+
+
 @dataclass(frozen=True)
 class BuiltPackage:
-    path: Path
-    """The zip, content-addressed under the cache directory: hand it to ``pulumi.FileArchive``."""
-    sha256: str
-    size: int
+    tree: Path
+    """The package directory, content-addressed under the cache: hand it to ``pulumi.FileArchive``."""
+    digest: str
+    """``content_digest`` of its members."""
     target: LambdaTarget
     site: Path
-    """The cached install the zip's dependencies came from."""
+    """The cached install the package's dependencies came from."""
     handler: str = HANDLER
 
 
-def build_authorizer_zip(
+def build_authorizer_package(
     routes: Mapping[str, Sequence[str]],
     *,
     target: LambdaTarget = DEPLOY_TARGET,
     project_root: Path = PROJECT_ROOT,
     cache_dir: Path | None = None,
 ) -> BuiltPackage:
-    """Build (or find) the deployable zip for ``routes`` (route key -> roles, any one of which opens it)."""
+    """Build (or find) the deployable tree for ``routes`` (route key -> roles, any one of which opens it)."""
     if not routes:
         raise PackageBuildError("no protected routes: the authorizer would refuse everything")
     cache = cache_dir or project_root / ".cache" / FUNCTION_PACKAGE
     site = install_dependencies(export_requirements(project_root), target, cache, project_root)
-    members = zip_members(site, routes, project_root)
-    # Compressing ~16 MB of wheels is the one slow step left: zips are cached by what they hold.
-    digest = content_digest(members)
-    path = cache / "zips" / f"{FUNCTION_PACKAGE}-{target.runtime}-{target.architecture}-{digest[:24]}.zip"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(deterministic_zip(members))
-        partial.replace(path)
-    data = path.read_bytes()
-    return BuiltPackage(path, hashlib.sha256(data).hexdigest(), len(data), target, site)
+    members = package_members(site, routes, project_root)
+    tree = write_tree(members, cache / "trees")
+    return BuiltPackage(tree, content_digest(members), target, site)

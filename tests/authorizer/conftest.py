@@ -1,29 +1,28 @@
-"""Fixtures: the authorizer zips (built once per run), the External ID double, the function in a
+"""Fixtures: the authorizer packages (built once per run), the External ID double, the function in a
 subprocess, and a gateway double in front of it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from components.lambda_package import DEPLOY_TARGET, TEST_TARGET, BuiltPackage, build_authorizer_zip
-from tests.support.authorizer_zip import GATEWAY_ROUTES, ROUTES, ZipFunction, unpack
+from components.lambda_package import DEPLOY_TARGET, TEST_TARGET, BuiltPackage, build_authorizer_package
+from tests.support.authorizer_zip import GATEWAY_ROUTES, ROUTES, ZipFunction
 from tests.support.external_id import READER, READER_SECRET, FakeExternalId
 from tests.support.lambda_gateway import FakeLambdaGateway
 
 
 @pytest.fixture(scope="session")
 def test_zip() -> BuiltPackage:
-    """The zip the tests run: same lock, code and builder as the deployed one, for CPython 3.11."""
-    return build_authorizer_zip(ROUTES, target=TEST_TARGET)
+    """The package the tests run: same lock, code and builder as the deployed one, for CPython 3.11."""
+    return build_authorizer_package(ROUTES, target=TEST_TARGET)
 
 
 @pytest.fixture(scope="session")
 def deploy_zip() -> BuiltPackage:
-    return build_authorizer_zip(ROUTES, target=DEPLOY_TARGET)
+    return build_authorizer_package(ROUTES, target=DEPLOY_TARGET)
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +35,7 @@ def idp() -> Iterator[FakeExternalId]:
 
 @pytest.fixture(scope="session")
 def function(test_zip: BuiltPackage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ZipFunction]:
-    root = unpack(test_zip.path, tmp_path_factory.mktemp("task"))
-    fn = ZipFunction(root, tmp_path_factory.mktemp("driver"))
+    fn = ZipFunction(test_zip.tree, tmp_path_factory.mktemp("driver"))  # the built tree itself
     yield fn
     fn.close()
 
@@ -67,8 +65,3 @@ def gateway(container: ZipFunction) -> Iterator[FakeLambdaGateway]:
     gw = FakeLambdaGateway(invoke=container.invoke, protected=GATEWAY_ROUTES).start()
     yield gw
     gw.stop()
-
-
-@pytest.fixture
-def unpacked(test_zip: BuiltPackage, tmp_path: Path) -> Path:
-    return unpack(test_zip.path, tmp_path / "task")

@@ -1,16 +1,19 @@
-"""The deployable zip: what it holds, that it is byte-for-byte reproducible, and that the zip the
-tests run is the deployed one but for cffi's per-Python compiled module."""
+"""The deployable package: what it holds, that what Pulumi hashes of it depends on names and
+contents only (not on the builder's zlib, times or permissions), and that the tree the tests run is
+the deployed one but for cffi's per-Python compiled module."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 import re
 import shutil
-import stat
 import zipfile
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,46 +25,109 @@ from components.lambda_package import (
     BuiltPackage,
     LambdaTarget,
     PackageBuildError,
-    build_authorizer_zip,
+    build_authorizer_package,
     content_digest,
-    deterministic_zip,
-    zip_members,
+    package_members,
+    read_tree,
+    write_tree,
 )
 from tests.support.authorizer_zip import ROUTES, ZipFunction
+from tests.support.pulumi_archive import archive_hash, tar_of_members, walk
 
 
-def names(package: BuiltPackage) -> list[str]:
-    with zipfile.ZipFile(package.path) as archive:
-        return archive.namelist()
-
-
-def test_zip_holds_the_function_the_route_map_and_the_locked_wheels(deploy_zip: BuiltPackage) -> None:
-    members = names(deploy_zip)
+def test_package_holds_the_function_the_route_map_and_the_locked_wheels(deploy_zip: BuiltPackage) -> None:
+    members = read_tree(deploy_zip.tree)
     assert HANDLER == "authorizer.handler.handler"
     assert {"authorizer/__init__.py", "authorizer/handler.py", "authorizer/keys.py", "authorizer/tokens.py"} <= set(
         members
     )
-    with zipfile.ZipFile(deploy_zip.path) as archive:
-        assert json.loads(archive.read(ROUTES_MEMBER)) == ROUTES
-        wheels = {n.split("-")[0] for n in members if n.endswith(".dist-info/METADATA")}
-        cryptography_wheel = archive.read(
-            next(n for n in members if n.startswith("cryptography-") and n.endswith("/WHEEL"))
-        )
+    assert json.loads(members[ROUTES_MEMBER]) == ROUTES
+    wheels = {n.split("-")[0] for n in members if n.endswith(".dist-info/METADATA")}
+    cryptography_wheel = next(v for n, v in members.items() if n.startswith("cryptography-") and n.endswith("/WHEEL"))
     assert wheels == {"cffi", "cryptography", "pycparser", "pyjwt"}
     assert b"manylinux2014_x86_64" in cryptography_wheel
     assert "_cffi_backend.cpython-313-x86_64-linux-gnu.so" in members, "cffi built for the python3.13 runtime"
     assert not [n for n in members if n.endswith(".pyc") or "__pycache__" in n or n.startswith("bin/")]
     assert not [n for n in members if n.endswith(("/RECORD", "/INSTALLER", "/direct_url.json"))]
+    assert [n for n in members if "/licenses/" in n], "the wheels' licence files ship with them"
 
 
-def test_entries_are_sorted_with_fixed_times_and_permissions(deploy_zip: BuiltPackage) -> None:
-    with zipfile.ZipFile(deploy_zip.path) as archive:
-        infos = archive.infolist()
-    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
-    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
-    modes = {i.filename: i.external_attr >> 16 for i in infos}
-    assert {stat.S_IMODE(m) for n, m in modes.items() if n.endswith("/")} == {0o755}
-    assert {stat.S_IMODE(m) for n, m in modes.items() if not n.endswith("/")} == {0o644}
+def test_pulumi_hashes_the_tree_by_names_and_contents_alone(deploy_zip: BuiltPackage) -> None:
+    members = read_tree(deploy_zip.tree)
+    assert sorted(members) == sorted(package_members(deploy_zip.site, ROUTES)), "exactly the members, nothing else"
+    in_walk_order = [(name, members[name]) for name, _ in walk(deploy_zip.tree)]
+    assert archive_hash(deploy_zip.tree) == hashlib.sha256(tar_of_members(in_walk_order)).hexdigest()
+    assert not deploy_zip.tree.name.endswith((".zip", ".tar", ".tgz", ".jar")), "Pulumi would hash raw bytes"
+    assert deploy_zip.tree.name == content_digest(members)[:32]
+
+
+def test_the_archive_hash_does_not_depend_on_the_builders_zlib(deploy_zip: BuiltPackage, tmp_path: Path) -> None:
+    """Another machine's zlib (zlib-ng on Fedora, Windows CPython 3.14) deflates the same members to
+    other bytes: a ``.zip`` handed to Pulumi is hashed by those bytes, the tree by its contents."""
+    members = read_tree(deploy_zip.tree)
+    trees = []
+    for level in (1, 9):  # two zlibs' output for the same members
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+            for name in sorted(members):
+                archive.writestr(name, members[name])
+        zip_path = tmp_path / f"level{level}.zip"
+        zip_path.write_bytes(buffer.getvalue())
+        with zipfile.ZipFile(zip_path) as archive:
+            unzipped = {i.filename: archive.read(i) for i in archive.infolist()}
+        trees.append((archive_hash(zip_path), archive_hash(write_tree(unzipped, tmp_path / f"trees{level}"))))
+    (zip_1, tree_1), (zip_9, tree_9) = trees
+    assert zip_1 != zip_9, "a zip's archive hash changes with the compressor"
+    assert tree_1 == tree_9 == archive_hash(deploy_zip.tree)
+
+
+def test_building_the_tree_never_compresses(
+    deploy_zip: BuiltPackage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_zlib(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the package build used zlib: its output would vary with the builder's zlib")
+
+    cache = tmp_path / "cache"
+    shutil.copytree(deploy_zip.site, cache / deploy_zip.site.name)  # the same install, another checkout
+    for name in ("compressobj", "compress"):
+        monkeypatch.setattr(zlib, name, no_zlib)
+    again = build_authorizer_package(ROUTES, target=DEPLOY_TARGET, cache_dir=cache)
+    assert again.tree != deploy_zip.tree
+    assert archive_hash(again.tree) == archive_hash(deploy_zip.tree)
+
+
+def test_the_archive_hash_ignores_times_permissions_and_empty_directories(
+    deploy_zip: BuiltPackage, tmp_path: Path
+) -> None:
+    copy = tmp_path / "tree"
+    shutil.copytree(deploy_zip.tree, copy)
+    for path in copy.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+        if path.is_file():
+            path.chmod(0o600)
+    (copy / "authorizer" / "empty").mkdir()
+    assert archive_hash(copy) == archive_hash(deploy_zip.tree)
+    (copy / "authorizer" / "handler.py").write_bytes((copy / "authorizer" / "handler.py").read_bytes() + b"\n")
+    assert archive_hash(copy) != archive_hash(deploy_zip.tree), "a changed byte does change it"
+
+
+def test_an_altered_tree_is_rebuilt(deploy_zip: BuiltPackage, tmp_path: Path) -> None:
+    members = read_tree(deploy_zip.tree)
+    tree = write_tree(members, tmp_path)
+    expected = archive_hash(tree)
+    (tree / "authorizer" / "__pycache__").mkdir()
+    (tree / "authorizer" / "__pycache__" / "handler.cpython-311.pyc").write_bytes(b"stray")
+    (tree / "authorizer" / "tokens.py").write_bytes(b"edited")
+    assert write_tree(members, tmp_path) == tree
+    assert archive_hash(tree) == expected
+    assert read_tree(tree) == members
+
+
+def test_a_member_pulumi_would_skip_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PackageBuildError, match=re.escape("'x/.pulumi/y'")):
+        write_tree({"x/.pulumi/y": b""}, tmp_path)
+    with pytest.raises(PackageBuildError, match=re.escape("'../up'")):
+        write_tree({"../up": b""}, tmp_path)
 
 
 def test_members_depend_on_contents_not_on_file_times_permissions_or_order(
@@ -73,35 +139,22 @@ def test_members_depend_on_contents_not_on_file_times_permissions_or_order(
         os.utime(path, (1_700_000_000, 1_700_000_000))
         if path.is_file():
             path.chmod(0o600)
-    members = zip_members(copy, dict(reversed(list(ROUTES.items()))))
-    with zipfile.ZipFile(deploy_zip.path) as archive:
-        deployed = {i.filename: archive.read(i) for i in archive.infolist() if not i.filename.endswith("/")}
-    assert members == deployed
-    assert deploy_zip.path.name.endswith(f"-{content_digest(members)[:24]}.zip")
+    members = package_members(copy, dict(reversed(list(ROUTES.items()))))
+    assert members == read_tree(deploy_zip.tree)
 
 
-def test_the_zip_is_a_function_of_names_and_contents() -> None:
-    members = {"b/c.py": b"c = 1\n", "a.py": b"a = 1\n", "b/d/e.txt": b"e"}
-    once = deterministic_zip(members)
-    assert deterministic_zip(dict(reversed(list(members.items())))) == once
-    assert deterministic_zip({**members, "a.py": b"a = 2\n"}) != once
-    with zipfile.ZipFile(io.BytesIO(once)) as archive:
-        assert archive.namelist() == ["a.py", "b/", "b/c.py", "b/d/", "b/d/e.txt"]
-
-
-def test_a_changed_route_map_changes_the_content_and_so_the_zip(deploy_zip: BuiltPackage) -> None:
-    before = zip_members(deploy_zip.site, ROUTES)
-    after = zip_members(deploy_zip.site, {**ROUTES, "DELETE /items": ["app.admin"]})
+def test_a_changed_route_map_changes_the_content_and_so_the_tree(deploy_zip: BuiltPackage) -> None:
+    before = package_members(deploy_zip.site, ROUTES)
+    after = package_members(deploy_zip.site, {**ROUTES, "DELETE /items": ["app.admin"]})
     assert content_digest(before) != content_digest(after)
     assert json.loads(after[ROUTES_MEMBER])["DELETE /items"] == ["app.admin"]
 
 
-def test_the_tested_zip_differs_from_the_deployed_one_only_in_cffis_compiled_module(
+def test_the_tested_tree_differs_from_the_deployed_one_only_in_cffis_compiled_module(
     deploy_zip: BuiltPackage, test_zip: BuiltPackage
 ) -> None:
-    with zipfile.ZipFile(deploy_zip.path) as deployed, zipfile.ZipFile(test_zip.path) as tested:
-        a = {i.filename: i.CRC for i in deployed.infolist()}
-        b = {i.filename: i.CRC for i in tested.infolist()}
+    a = {n: hashlib.sha256(v).digest() for n, v in read_tree(deploy_zip.tree).items()}
+    b = {n: hashlib.sha256(v).digest() for n, v in read_tree(test_zip.tree).items()}
     differing = sorted(n for n in a.keys() | b.keys() if a.get(n) != b.get(n))
     cffi_wheel = next(n for n in a if n.startswith("cffi-") and n.endswith(".dist-info/WHEEL"))
     assert differing == [
@@ -111,7 +164,7 @@ def test_the_tested_zip_differs_from_the_deployed_one_only_in_cffis_compiled_mod
     ]
 
 
-def test_the_handler_imports_only_from_the_unpacked_zip(function: ZipFunction) -> None:
+def test_the_handler_imports_only_from_the_package_tree(function: ZipFunction) -> None:
     loaded = function.cold({})
     root = str(function.root)
     assert loaded["no_site"], "the subprocess must run without site-packages"
@@ -147,4 +200,4 @@ def test_targets_are_checked() -> None:
 
 def test_no_routes_is_refused() -> None:
     with pytest.raises(PackageBuildError, match="no protected routes"):
-        build_authorizer_zip({})
+        build_authorizer_package({})

@@ -1,11 +1,12 @@
-"""Runs the authorizer zip's handler in a subprocess that sees nothing but the unpacked zip.
+"""Runs the authorizer package's handler in a subprocess that sees nothing but the package tree.
 
 The subprocess is ``python -I -S -B driver.py <dir>``: ``-I`` ignores PYTHON* variables, the user
 site and the script's directory, ``-S`` skips ``site`` (so no site-packages at all), ``-B`` writes
-no ``__pycache__`` (Lambda's ``/var/task`` is read-only and the zip carries no ``.pyc``, so every
-cold start compiles the sources; the benchmark's cold figure includes that); the driver
-then puts only the unpacked zip on ``sys.path``, as Lambda puts ``/var/task`` there. Every import
-the handler makes (PyJWT, cryptography, cffi's backend) therefore comes from the zip, or fails.
+no ``__pycache__`` (Lambda's ``/var/task`` is read-only and the package carries no ``.pyc``, so
+every cold start compiles the sources; the benchmark's cold figure includes that; and the tree,
+run in place, stays as built); the driver then puts only the tree on ``sys.path``, as Lambda puts
+``/var/task`` (the unzipped package) there. Every import the handler makes (PyJWT, cryptography,
+cffi's backend) therefore comes from the package, or fails.
 
 One subprocess serves the whole run (each test starts a "cold" container in it): the driver reads JSON lines on stdin —
 ``{"op": "cold", "env": {...}}`` starts a new "container" (sets the environment, drops every
@@ -20,7 +21,6 @@ import json
 import subprocess
 import sys
 import threading
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +45,14 @@ for line in sys.stdin:
             import authorizer.handler
             import jwt, cryptography
             loaded = ("authorizer", "jwt", "cryptography", "_cffi_backend")
-            reply({"ok": True, "import_seconds": time.perf_counter() - start,
+            seconds = time.perf_counter() - start
+            reply({"ok": True, "import_seconds": seconds,
                    "files": {m: sys.modules[m].__file__ for m in loaded if m in sys.modules},
                    "path": sys.path, "no_site": "site" not in sys.modules})
+        elif request["op"] == "modules":
+            here = os.path.join(root, "")
+            reply({"modules": sorted(m for m, mod in list(sys.modules.items())
+                                     if (getattr(mod, "__file__", None) or "").startswith(here))})
         elif request["op"] == "invoke":
             handler = sys.modules["authorizer.handler"].handler
             out = io.StringIO()
@@ -62,14 +67,8 @@ for line in sys.stdin:
 """
 
 
-def unpack(zip_path: Path, into: Path) -> Path:
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(into)
-    return into
-
-
 class ZipFunction:
-    """The handler of an unpacked zip, behind a ``python -I -S`` subprocess."""
+    """The handler of a package tree, behind a ``python -I -S`` subprocess."""
 
     def __init__(self, root: Path, driver_dir: Path) -> None:
         driver = driver_dir / "driver.py"
@@ -105,6 +104,10 @@ class ZipFunction:
         """A new container: fresh configuration, empty key cache."""
         return self._ask({"op": "cold", "env": env})
 
+    def modules(self) -> list[str]:
+        """Every module loaded so far whose file lies in the package tree (the import audit)."""
+        return list(self._ask({"op": "modules"})["modules"])
+
     def invoke(self, event: dict[str, Any]) -> Any:
         answer = self._ask({"op": "invoke", "event": event})
         self.logs.extend(answer["logs"])
@@ -129,6 +132,6 @@ class ZipFunction:
 
 
 ROUTES: dict[str, list[str]] = {"GET /items": ["app.read"], "POST /items": ["app.write", "app.admin"]}
-"""The route map the tests build into the zip: route key -> roles, any one of which opens it."""
+"""The route map the tests build into the package: route key -> roles, any one of which opens it."""
 GATEWAY_ROUTES: dict[str, bool] = {"GET /items": True, "POST /items": True, "GET /health": False}
 """The gateway double's routes: the map's routes behind the authorizer, one public route."""
