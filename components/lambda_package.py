@@ -10,7 +10,8 @@ What goes in (docs/platforms.md, "Packaging the authorizer"):
    runtime's platform, which is why the install names the platform instead of using this machine's
    (AWS Lambda, "Working with .zip file archives for Python Lambda functions"; uv's
    ``--python-platform`` is its equivalent of pip's ``--platform``/``--implementation``/``--python-version``).
-   Left out: bytecode and the install's machine-specific files.
+   Left out: what the runtime never loads (``_DROP_DISTRIBUTIONS``, type stubs) and the install's
+   machine-specific files.
 2. The function code: every ``authorizer/*.py`` of this project.
 3. ``authorizer/routes.json``: route key -> roles, the map the function enforces.
 
@@ -62,9 +63,16 @@ ARCHITECTURES: Final = {"x86_64": "x86_64", "arm64": "aarch64"}
 # Parts of a --target install that are the building machine's, not the package's.
 _DROP_DIRS: Final = frozenset({"bin", "__pycache__"})
 _DROP_DIST_INFO: Final = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
-_DROP_DISTRIBUTIONS: Final = frozenset[str]()
-_DROP_SUFFIXES: Final = (".pyc",)
-"""Bytecode: machine-made; Lambda's ``/var/task`` is read-only, so the runtime compiles sources anyway."""
+_DROP_DISTRIBUTIONS: Final = frozenset({"pycparser"})
+"""Installed by the lock (cffi requires it) but never loaded by the function: cffi imports its
+parser only when an ``FFI()`` is made (``cffi/api.py``, ``from . import cparser`` in
+``FFI.__init__``), to parse C declarations when bindings are built. cryptography's bindings come
+compiled: its Rust extension imports ``_cffi_backend`` alone, and nothing imports ``cffi``. The
+import audit in tests/authorizer/test_lambda_package.py runs the package's handler and lists every
+module loaded from it; the scenario tests run the package without pycparser."""
+_DROP_SUFFIXES: Final = (".pyc", ".pyi")
+"""Bytecode (machine-made; Lambda's ``/var/task`` is read-only, so the runtime compiles sources
+anyway) and type stubs, which only type checkers read."""
 
 
 class PackageBuildError(Exception):

@@ -32,6 +32,7 @@ from components.lambda_package import (
     write_tree,
 )
 from tests.support.authorizer_zip import ROUTES, ZipFunction
+from tests.support.external_id import READER, FakeExternalId
 from tests.support.pulumi_archive import archive_hash, tar_of_members, walk
 
 
@@ -44,10 +45,11 @@ def test_package_holds_the_function_the_route_map_and_the_locked_wheels(deploy_z
     assert json.loads(members[ROUTES_MEMBER]) == ROUTES
     wheels = {n.split("-")[0] for n in members if n.endswith(".dist-info/METADATA")}
     cryptography_wheel = next(v for n, v in members.items() if n.startswith("cryptography-") and n.endswith("/WHEEL"))
-    assert wheels == {"cffi", "cryptography", "pycparser", "pyjwt"}
+    assert wheels == {"cffi", "cryptography", "pyjwt"}, "pycparser is locked (cffi needs it to build) but never loaded"
+    assert not [n for n in members if n.split("/")[0].startswith("pycparser")]
     assert b"manylinux2014_x86_64" in cryptography_wheel
     assert "_cffi_backend.cpython-313-x86_64-linux-gnu.so" in members, "cffi built for the python3.13 runtime"
-    assert not [n for n in members if n.endswith(".pyc") or "__pycache__" in n or n.startswith("bin/")]
+    assert not [n for n in members if n.endswith((".pyc", ".pyi")) or "__pycache__" in n or n.startswith("bin/")]
     assert not [n for n in members if n.endswith(("/RECORD", "/INSTALLER", "/direct_url.json"))]
     assert [n for n in members if "/licenses/" in n], "the wheels' licence files ship with them"
 
@@ -172,6 +174,19 @@ def test_the_handler_imports_only_from_the_package_tree(function: ZipFunction) -
     for module, path in loaded["files"].items():
         assert path.startswith(root + os.sep), f"{module} loaded from {path}"
     assert not [p for p in loaded["path"] if "site-packages" in p]
+
+
+def test_import_audit_no_cffi_python_code_nor_pycparser_is_loaded(
+    container: ZipFunction, idp: FakeExternalId, test_zip: BuiltPackage
+) -> None:
+    """What a cold container loads from the package through an allow (discovery, JWKS, RS256):
+    cffi's compiled backend only, never cffi's Python package or pycparser (left out)."""
+    token = idp.token(READER)
+    event = {"version": "2.0", "routeKey": "GET /items", "headers": {"authorization": f"Bearer {token}"}}
+    assert container.invoke(event)["isAuthorized"] is True
+    tops = {m.split(".")[0] for m in container.modules()}
+    assert tops == {"authorizer", "jwt", "cryptography", "_cffi_backend"}
+    assert "cffi" in {n.split("/")[0] for n in read_tree(test_zip.tree)}, "cffi's package ships, unused"
 
 
 def test_the_function_refuses_a_route_missing_from_its_map(function: ZipFunction) -> None:
