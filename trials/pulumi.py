@@ -192,10 +192,14 @@ class Pulumi:
         return data
 
     def up(self, stack: str, policy_pack: Path | None = None) -> None:
-        """``pulumi up``; with ``policy_pack``, the pack's policies run too (``--policy-pack``)."""
-        args = ["up", "--yes", "--skip-preview", "--color", "never", "--stack", stack]
+        """``pulumi up``; with ``policy_pack``, the pack's policies run too (``--policy-pack``), and the
+        update previews first: with ``--skip-preview`` a stack policy would first run after the update
+        created what it refuses (docs/policy.md, "Never `pulumi up --skip-preview`")."""
+        args = ["up", "--yes", "--color", "never", "--stack", stack]
         if policy_pack is not None:
             args += ["--policy-pack", str(policy_pack)]
+        else:
+            args.insert(2, "--skip-preview")
         self.run(args, stream=True)
 
     def destroy(self, stack: str) -> None:

@@ -133,6 +133,22 @@ def test_the_docs_show_the_preview_command_with_the_example_config() -> None:
     assert "pulumi preview --policy-pack policy" in readme
 
 
+def test_no_deploy_runs_the_pack_with_skip_preview() -> None:
+    """With --skip-preview the stack policies (apigw-public-routes-declared) first run after the update
+    has created what they refuse; without it, `pulumi up` previews, and a violation stops it before."""
+    runs = [
+        line.strip()
+        for workflow in sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+        for line in workflow.read_text().splitlines()
+        if re.search(r"\brun: .*\bpulumi up\b", line)
+    ]
+    assert runs, "the deploy workflow runs pulumi up"
+    for run in runs:
+        assert "--policy-pack policy" in run, run
+        assert "--skip-preview" not in run, run
+    assert "Never `pulumi up --skip-preview`" in DOC.read_text()
+
+
 def test_the_pack_serves_the_analyzer_protocol_when_started_as_pulumi_starts_it() -> None:
     # What pulumi-analyzer-policy-python runs, in the pack's directory: `python -u -m pulumi.policy
     # <engine address> .`; PolicyPack prints the port of its gRPC server. The test plays the engine.

@@ -119,6 +119,7 @@ def test_create_updates_an_existing_trial_and_moves_its_expiry(
     assert state["stacks"]["pr-7"]["tags"]["b2c-apigw:expires-at"] > "2026-12"
     (up,) = [a for a in state["log"] if a[:1] == ["up"]]
     assert up[up.index("--policy-pack") + 1] == str(project / "policy"), "the project's policy pack runs"
+    assert "--skip-preview" not in up, "stack policies must run in a preview, before anything is created"
 
 
 def test_create_refuses_to_update_a_stack_that_is_not_a_trial(
