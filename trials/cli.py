@@ -14,7 +14,7 @@ import yaml
 
 from trials import EXIT_FAILED, EXIT_OK, EXIT_USAGE, EXPIRES_TAG, PROTECT_TAG, TRIAL_TAG, comment, ops, stacklist
 from trials.graph import Graph, GraphError
-from trials.pulumi import MIN_VERSION, Pulumi, PulumiError
+from trials.pulumi import MIN_VERSION, PASSPHRASE_VARIABLES, Pulumi, PulumiError
 from trials.rules import TrialError, parse_ttl, stack_name
 
 PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
@@ -188,6 +188,11 @@ def _project_name(cwd: Path) -> str:
 def _verify(argv: Sequence[str]) -> int:
     from verify.cli import main as verify_main  # imported late: only create needs it
 
+    # verify runs `pulumi stack output` with this process's environment: an empty passphrase
+    # variable (an absent GitHub secret) goes, as it does for trials' own pulumi calls.
+    for name in PASSPHRASE_VARIABLES:
+        if name in os.environ and not os.environ[name].strip():
+            del os.environ[name]
     return verify_main(list(argv))
 
 

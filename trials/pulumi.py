@@ -10,6 +10,13 @@ nothing here chooses one. ``PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true`` (Pul
 existing trial stack be updated from a fresh checkout, where its ``Pulumi.pr-<N>.yaml`` is absent:
 Pulumi then takes the secrets provider from the stack's state instead of making a new one.
 
+An empty ``PULUMI_CONFIG_PASSPHRASE`` (or ``PULUMI_CONFIG_PASSPHRASE_FILE``) is dropped from the
+child's environment: GitHub Actions expands an absent secret to ``""``, and Pulumi takes a variable
+that is set, even empty, as the passphrase (``pkg/secrets/passphrase/manager.go`` reads it with
+``os.LookupEnv``), so a missing secret would silently encrypt a new stack's secrets with the empty
+passphrase. Unset, Pulumi fails clearly ("passphrase must be set with PULUMI_CONFIG_PASSPHRASE or
+PULUMI_CONFIG_PASSPHRASE_FILE environment variables") unless another secrets provider is in use.
+
 Shapes, from pulumi/pulumi's source:
 
 - ``stack ls --json``: a list of ``{name, current, lastUpdate?, updateInProgress?, resourceCount?,
@@ -37,6 +44,7 @@ from typing import Any, Final
 LOCKED_TEXTS: Final = ("the stack is currently locked by", "[409] Conflict: Another update is currently in progress")
 NOT_FOUND_TEXT: Final = "no stack named"
 MIN_VERSION: Final = (3, 211, 0)
+PASSPHRASE_VARIABLES: Final = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
 QUICK_TIMEOUT: Final = 300.0
 _TAIL: Final = 1500
 
@@ -88,7 +96,7 @@ class Pulumi:
         self._exe = found
         self._cwd = cwd
         self._out = out
-        base = dict(os.environ if env is None else env)
+        base = child_environment(os.environ if env is None else env)
         base.setdefault("PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER", "true")
         base.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
         self._env = base
@@ -208,6 +216,11 @@ class Pulumi:
     def remove(self, stack: str) -> None:
         """``stack rm`` without ``--force``: Pulumi refuses while the stack still has resources."""
         self.run(["stack", "rm", "--yes", "--stack", stack])
+
+
+def child_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for a ``pulumi`` child, without passphrase variables that are set but empty."""
+    return {k: v for k, v in env.items() if not (k in PASSPHRASE_VARIABLES and not v.strip())}
 
 
 def _classify(args: Sequence[str], code: int, output: str) -> PulumiError:

@@ -26,6 +26,12 @@ The answers reproduce the real CLI's, from pulumi/pulumi's source (v3.259):
   ``UntypedDeployment``, ``DeploymentV3``, ``ResourceV3``).
 - ``stack rm`` deletes ``Pulumi.<stack>.yaml`` in the working directory (``stack_remove.go``).
 - ``stack tag set`` validates like ``pkg/util/validation/stack.go`` (``ValidateStackTags``).
+- ``stack init`` with the passphrase secrets provider reads the passphrase as
+  ``pkg/secrets/passphrase/manager.go`` does: ``PULUMI_CONFIG_PASSPHRASE`` when it is *set*
+  (``os.LookupEnv``: an empty value is a valid passphrase), else a non-empty
+  ``PULUMI_CONFIG_PASSPHRASE_FILE``, else, non-interactive, ``passphrase must be set with
+  PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables``. The stack
+  records the passphrase it was made with (``passphrase``), so a test sees an empty one.
 
 Like the azuread provider, ``destroy`` deletes each ``azuread:index/application:Application`` with
 ``DELETE /v1.0/applications/{objectId}`` on the Graph double when the state names one
@@ -184,6 +190,18 @@ def _graph_delete(state: dict[str, Any], object_id: str) -> None:
             raise
 
 
+def _passphrase() -> str:
+    if "PULUMI_CONFIG_PASSPHRASE" in os.environ:
+        return os.environ["PULUMI_CONFIG_PASSPHRASE"]
+    path = os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE", "")
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    raise Fail(
+        "passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables"
+    )
+
+
 def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
     if "--non-interactive" in args:
         args.remove("--non-interactive")
@@ -227,8 +245,11 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         name = args[2]
         if name in state["stacks"]:
             raise Fail(f"a stack named {name} already exists")
-        state["stacks"][name] = {"tags": {}, "resources": [], "outputs": {}}
         provider = _flag(args, "--secrets-provider") or "passphrase"
+        stack: dict[str, Any] = {"tags": {}, "resources": [], "outputs": {}}
+        if provider == "passphrase":
+            stack["passphrase"] = _passphrase()
+        state["stacks"][name] = stack
         key = "encryptionsalt: v1:fake-salt" if provider == "passphrase" else f"secretsprovider: {provider}"
         with open(f"Pulumi.{name}.yaml", "w", encoding="utf-8") as f:
             f.write(key + "\n")

@@ -18,6 +18,7 @@ from tests.support.fakes import FakeB2C, FakeGateway, FakeUpstream
 from tests.support.harness import READER_ID, READER_SECRET, ROUTES, WRITER_ID, WRITER_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
+PASSPHRASE = "trial-stacks-passphrase"
 GRAPH_CLIENT_SECRET = "gRaPh8Q~s3cr3tValue0123456789abcdefGHIJ"
 
 
@@ -45,10 +46,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def pulumi_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The fake pulumi's state file; the fake is first on PATH."""
+    """The fake pulumi's state file; the fake is first on PATH, with a passphrase for new stacks."""
     state = tmp_path / "pulumi-state.json"
     exe = fake_pulumi.install(tmp_path / "bin", state)
     monkeypatch.setenv("PATH", f"{exe.parent}:{os.environ['PATH']}")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
     return state
 
 

@@ -238,3 +238,30 @@ def test_a_pasted_secret_is_never_echoed_by_a_usage_error(
     assert code == 2
     assert "kLmNoPqRsTuVwXyZ" not in out
     assert "[hidden]" in out or "(not shown)" in out, "the message says a value was left out"
+
+
+@pytest.mark.parametrize("variable", ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"])
+def test_an_empty_passphrase_variable_fails_clearly_instead_of_encrypting_with_an_empty_passphrase(
+    project: Path,
+    pulumi_state: Path,
+    trial_env: None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+) -> None:
+    # GitHub Actions expands an absent secret to "": Pulumi would take that as the passphrase.
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
+    monkeypatch.setenv(variable, "")
+    code, out = run(capsys, project, "create", "7")
+    assert code == 1, out
+    assert "passphrase must be set with PULUMI_CONFIG_PASSPHRASE" in out
+    assert "pr-7" not in fake_pulumi.load(pulumi_state)["stacks"], "no stack encrypted with an empty passphrase"
+
+
+def test_a_set_passphrase_reaches_pulumi(
+    project: Path, pulumi_state: Path, deployed: dict[str, Any], trial_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_outputs(pulumi_state, deployed)
+    code, out = run(capsys, project, "create", "7")
+    assert code == 0, out
+    assert fake_pulumi.load(pulumi_state)["stacks"]["pr-7"]["passphrase"] == "trial-stacks-passphrase"
