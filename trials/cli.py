@@ -146,6 +146,11 @@ def build_parser(hide: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     st.add_argument("--file", type=Path, default=Path(".github/stacks.yaml"), help="default .github/stacks.yaml")
     st.add_argument("--github-output", action="store_true", help="append stacks= and count= to $GITHUB_OUTPUT")
+    st.add_argument(
+        "--previews",
+        action="store_true",
+        help="only the stacks previewed on pull requests: those not under deploy-only (production stacks)",
+    )
 
     m = sub.add_parser(
         "comment",
@@ -261,9 +266,11 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 def _stacks(args: argparse.Namespace, env: dict[str, str], cwd: Path) -> int:
     path = args.file if args.file.is_absolute() else cwd / args.file
-    names = stacklist.read(path, cwd)
+    names = stacklist.read(path, cwd, previews=args.previews)
     if names:
-        _out(f"stacks in {args.file}: {', '.join(names)}")
+        _out(f"stacks{' previewed' if args.previews else ''} in {args.file}: {', '.join(names)}")
+    elif args.previews:
+        _out(f"no stacks to preview in {args.file} (none listed, or all deploy-only): nothing to preview")
     else:
         _out(f"no stacks listed in {args.file}: nothing to preview or deploy")
     if args.github_output:

@@ -20,7 +20,8 @@ from trials.rules import TrialError, is_trial_name
 _NAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,100}\Z")
 
 
-def read(path: Path, project_dir: Path) -> list[str]:
+def read(path: Path, project_dir: Path, *, previews: bool = False) -> list[str]:
+    """The listed stacks; with ``previews``, only those previewed on pull requests (not deploy-only)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -45,9 +46,17 @@ def read(path: Path, project_dir: Path) -> list[str]:
             problems.append(f"{item!r} is listed twice")
         else:
             names.append(item)
+    only = data.get("deploy-only") if isinstance(data, dict) else None
+    if only is None:
+        only = []
+    if not isinstance(only, list):
+        raise TrialError(f"{path}: 'deploy-only' must be a list of listed stack names, e.g. deploy-only: [prod]")
+    for item in only:
+        if item not in names:
+            problems.append(f"deploy-only: {item!r} is not in stacks")
     if problems:
         raise TrialError(f"{path}:\n  - " + "\n  - ".join(problems))
-    return names
+    return [n for n in names if n not in only] if previews else names
 
 
 def github_output(names: list[str]) -> str:

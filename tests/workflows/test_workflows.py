@@ -173,6 +173,34 @@ def test_preview_runs_per_stack_on_pull_requests_and_skips_forks() -> None:
     assert (ROOT / "policy" / "PulumiPolicy.yaml").is_file(), "the pack the workflows name exists"
     comment = next(s for s in steps(job) if "trials comment" in s.get("run", ""))
     assert comment["if"].startswith("always()"), "a failed preview is still posted"
+    # Production stacks (deploy-only) are never previewed with pull-request credentials.
+    assert "python -m trials stacks --previews --github-output" in runs(jobs["stacks"])
+    # Pulumi Cloud: a read-only team's token, never an organization token, for pull-request code.
+    (auth,) = uses(job, "pulumi/auth-actions")
+    assert auth["with"]["requested-token-type"] == "urn:pulumi:token-type:access_token:team"
+    assert auth["with"]["scope"] == "team:${{ vars.PULUMI_PREVIEW_TEAM }}"
+
+
+DOC = ROOT / "docs" / "pull-requests.md"
+
+
+def _iam_row(role: str) -> str:
+    (row,) = [ln for ln in DOC.read_text(encoding="utf-8").splitlines() if ln.startswith(f"| {role} ")]
+    return row
+
+
+def test_the_documented_iam_keeps_pull_requests_out_of_production_and_trials_in_their_paths() -> None:
+    preview = _iam_row("preview (read only)")
+    assert "s3:PutObject" not in preview and "s3:DeleteObject" not in preview, "a diy preview takes no lock"
+    assert "each **previewed** stack only" in preview and "`kms:Decrypt` on `alias/b2c-apigw-nonprod` only" in preview
+    trial = _iam_row("trial")
+    for area in ("stacks", "history", "backups"):
+        assert f"B/.pulumi/{area}/b2c-apigw/pr-*" in trial
+    assert "B/.pulumi/locks/organization/b2c-apigw/pr-*` only" in trial
+    assert "on `alias/b2c-apigw-trials` only" in trial
+    text = DOC.read_text(encoding="utf-8")
+    assert "#### Production stacks and previews" in text and "deploy-only: [prod]" in text
+    assert "PULUMI_PREVIEW_TEAM" in text and "urn:pulumi:token-type:access_token:team" in text
 
 
 def test_deploy_runs_up_then_verify_inside_the_stack_environment() -> None:
@@ -286,6 +314,24 @@ def test_stacks_file_names_committed_stacks_only(tmp_path: Path, capsys: pytest.
     listing.write_text("stacks: [dev]\n")
     assert trials_main(["--cwd", str(tmp_path), "stacks", "--file", str(listing)]) == 0
     assert "stacks in" in capsys.readouterr().out
+
+
+def test_deploy_only_stacks_are_deployed_but_never_previewed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("dev", "prod"):
+        (tmp_path / f"Pulumi.{name}.yaml").write_text("config: {}\n")
+    listing = tmp_path / "stacks.yaml"
+    listing.write_text("stacks: [dev, prod]\ndeploy-only: [prod]\n")
+    out = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out))
+    base = ["--cwd", str(tmp_path), "stacks", "--file", str(listing), "--github-output"]
+    assert trials_main(base) == 0
+    assert trials_main([*base, "--previews"]) == 0
+    assert out.read_text() == 'stacks=["dev", "prod"]\ncount=2\nstacks=["dev"]\ncount=1\n'
+    listing.write_text("stacks: [dev]\ndeploy-only: [prod]\n")
+    assert trials_main(base) == 2
+    assert "deploy-only: 'prod' is not in stacks" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("lint", [workflow_lint.actionlint, workflow_lint.zizmor])
