@@ -247,6 +247,10 @@ def test_trial_creates_on_the_label_and_destroys_on_close_or_unlabel() -> None:
         }
         assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
     assert "contains(github.event.pull_request.labels.*.name, 'trial')" in create["if"]
+    assert "github.event.pull_request.state == 'open'" in create["if"], "no trial for a closed pull request"
+    # A workflow-level group keeps one pending run and cancels the older one when another queues
+    # (cancel-in-progress: false or not): a pending `closed` destroy would be lost.
+    assert "concurrency" not in wf
     assert "github.event.action == 'synchronize'" in create["if"]
     assert "github.event.action == 'labeled' && github.event.label.name == 'trial'" in create["if"]
     assert "closed" not in create["if"] and "unlabeled" not in create["if"]
