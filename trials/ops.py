@@ -9,7 +9,7 @@ from pathlib import Path
 
 from trials import EXIT_FAILED, EXIT_OK, EXPIRES_TAG, PURGE_TAG, TRIAL_TAG
 from trials.graph import Graph, GraphError
-from trials.pulumi import Pulumi, PulumiError, StackLocked, StackNotFound, application_object_ids
+from trials.pulumi import Pulumi, PulumiError, StackLocked, StackNotFound, application_object_ids, lock_times
 from trials.rules import Action, TrialError, decide, format_time, guard, is_trial_name, short_name
 from trials.stackfile import load_example, trial_config, write_stack_file
 
@@ -19,6 +19,9 @@ Verifier = Callable[[Sequence[str]], int]
 # Tag values are at most 256 characters (pulumi/pulumi pkg/util/validation/stack.go, ValidateStackTags):
 # the purge list is written only when it fits; ten applications take 369.
 MAX_TAG_VALUE = 256
+# A self-managed lock older than this is a crashed update's, not a running one's: the workflows'
+# longest job (reap) times out after 2 hours.
+STALE_LOCK = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,8 @@ def destroy_stack(ctx: Context, name: str, tags: dict[str, str] | None = None) -
                 ctx.pulumi.set_tag(name, PURGE_TAG, listing)
         ctx.out(f"{name}: pulumi destroy ({len(ids)} Azure application(s) to purge afterwards)")
         ctx.pulumi.destroy(name)
-    except StackLocked:
-        return Result(name, "skipped", "an update is in progress (the stack is locked); not destroyed, run again later")
+    except StackLocked as e:
+        return _locked(ctx, name, e)
     except GraphError as e:
         return Result(name, "failed", f"not destroyed: {e}")
     except PulumiError as e:
@@ -173,6 +176,21 @@ def destroy_stack(ctx: Context, name: str, tags: dict[str, str] | None = None) -
     except PulumiError as e:
         return Result(name, "failed", f"destroyed and purged, but `pulumi stack rm` failed: {e}")
     return Result(name, "destroyed", f"destroyed, {len(ids)} application(s) purged, stack removed")
+
+
+def _locked(ctx: Context, name: str, e: StackLocked) -> Result:
+    """Skipped while an update may be running; failed, with the way out, when the lock is stale."""
+    times = lock_times(e.output)
+    if times and ctx.now() - max(times) > STALE_LOCK:
+        since = format_time(max(times))
+        return Result(
+            name,
+            "failed",
+            f"the stack has been locked since {since}, longer than any update runs: a crashed update left "
+            f"its lock. If no update is running on it, remove the lock with `pulumi cancel --yes --stack "
+            f"{short_name(name)}` and run again",
+        )
+    return Result(name, "skipped", "an update is in progress (the stack is locked); not destroyed, run again later")
 
 
 def destroy(ctx: Context, stack: str) -> int:

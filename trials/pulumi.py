@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -216,6 +218,24 @@ class Pulumi:
     def remove(self, stack: str) -> None:
         """``stack rm`` without ``--force``: Pulumi refuses while the stack still has resources."""
         self.run(["stack", "rm", "--yes", "--stack", stack])
+
+
+# pkg/backend/diy/lock.go, checkForLock: one line per lock, "  <url>: created by <user>@<host>
+# (pid <n>) at <time>", the time formatted with Go's time.RFC3339 ("Z" or a "+01:00" offset).
+_LOCK_LINE: Final = re.compile(r": created by .* \(pid [^)]*\) at (\S+)\s*$", re.M)
+
+
+def lock_times(output: str) -> list[datetime]:
+    """When each lock named in a self-managed backend's lock error was taken (those that parse)."""
+    times = []
+    for m in _LOCK_LINE.finditer(output):
+        try:
+            moment = datetime.fromisoformat(m[1])
+        except ValueError:
+            continue
+        if moment.tzinfo is not None:
+            times.append(moment.astimezone(UTC))
+    return times
 
 
 def child_environment(env: Mapping[str, str]) -> dict[str, str]:

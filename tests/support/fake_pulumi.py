@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 
 # Annotations only: the script runs without importing pathlib or typing (a few ms per call).
 TYPE_CHECKING = False
@@ -106,7 +107,8 @@ def add_stack(
 ) -> None:
     """A stack with the given tags, one Stack resource, a bucket and an application per object id.
 
-    ``extra``: ``locked=True`` (an update is running), ``fail_destroy="message"``, ``outputs={...}``.
+    ``extra``: ``locked=True`` (an update is running; since ``locked_at``, an RFC 3339 time, else
+    now), ``fail_destroy="message"``, ``outputs={...}``.
     """
     state = load(state_file)
     resources = [
@@ -161,11 +163,13 @@ def _locked(state: dict[str, Any], name: str, stack: dict[str, Any]) -> None:
         return
     if state.get("backend") == "cloud":
         raise Fail("[409] Conflict: Another update is currently in progress.")
+    # The lock's time, as Go's time.RFC3339 formats it: now (an update running), or `locked_at`.
+    at = stack.get("locked_at") or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     raise Fail(
         "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete "
         "the lock file with `pulumi cancel`.\n"
         f"  file:///state/.pulumi/locks/organization/{PROJECT}/{name}/5d1e0c6a.json: created by "
-        "runner@fv-az123 (pid 4242) at 2026-12-01T08:00:00Z"
+        f"runner@fv-az123 (pid 4242) at {at}"
     )
 
 

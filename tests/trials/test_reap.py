@@ -162,6 +162,24 @@ def test_destroy_of_a_locked_stack_is_reported_and_not_run(
     assert fake_pulumi.load(pulumi_state)["stacks"]["pr-5"]["resources"]
 
 
+@pytest.mark.parametrize("locked_at", ["2026-11-30T09:00:00Z", "2026-11-30T10:00:00+01:00"])
+def test_a_stale_self_managed_lock_fails_the_reap_with_the_way_out(
+    project: Path, pulumi_state: Path, capsys: pytest.CaptureFixture[str], locked_at: str
+) -> None:
+    # A crashed update's lock stays: reap must not report "skipped" and exit 0 on every run forever.
+    fake_pulumi.add_stack(
+        pulumi_state, "pr-5", {**TRIAL, "b2c-apigw:expires-at": PAST}, locked=True, locked_at=locked_at
+    )
+    fake_pulumi.add_stack(pulumi_state, "pr-8", {**TRIAL, "b2c-apigw:expires-at": PAST})
+    code, out = run(capsys, project, "reap")
+    assert code == 1
+    failed = line(out, "pr-5")
+    assert failed.startswith("pr-5: FAILED: the stack has been locked since 2026-11-30T09:00:00Z"), failed
+    assert "`pulumi cancel --yes --stack pr-5`" in failed
+    assert line(out, "pr-8").startswith("pr-8: destroyed:"), "the other stacks are still reaped"
+    assert fake_pulumi.load(pulumi_state)["stacks"]["pr-5"]["resources"], "a locked stack is never destroyed"
+
+
 def test_pulumi_cloud_update_in_progress_is_skipped_before_any_destroy(
     project: Path, pulumi_state: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
