@@ -125,14 +125,22 @@ class Result:
     reason: str
 
 
-def destroy_stack(ctx: Context, name: str, tags: dict[str, str] | None = None) -> Result:
-    """Destroy one trial stack, purge its applications, remove it. ``tags``: read already."""
+def destroy_stack(ctx: Context, name: str, *, expired_only: bool = False) -> Result:
+    """Destroy one trial stack, purge its applications, remove it.
+
+    The tags are read here, just before the state is exported and the destroy starts, not taken
+    from an earlier listing: a trial renewed (``trials create`` moves its expiry) or protected since
+    is kept. ``expired_only`` (reap): destroy only when the fresh tags still say it expired.
+    """
     try:
-        if tags is None:
-            tags = ctx.pulumi.tags(name)
+        tags = ctx.pulumi.tags(name)
         refusal = guard(name, tags)
         if refusal:
             return Result(name, "skipped", f"not a trial: {refusal}")
+        if expired_only:
+            d = decide(name, tags, ctx.now())
+            if d.action is not Action.REAP:
+                return Result(name, "skipped", f"changed since it was listed, not destroyed: {d.reason}")
         deployment = ctx.pulumi.export(name)
     except StackNotFound:
         return Result(name, "absent", "no such stack: nothing to do")
@@ -259,7 +267,7 @@ def reap(ctx: Context, *, dry_run: bool) -> int:
             ctx.out(f"{s.name}: would destroy: {d.reason}")
             continue
         ctx.out(f"{s.name}: destroying: {d.reason}")
-        result = destroy_stack(ctx, s.name, tags)
+        result = destroy_stack(ctx, s.name, expired_only=True)
         _report(ctx, result)
         failed += result.outcome == "failed"
     if failed:

@@ -108,7 +108,8 @@ def add_stack(
     """A stack with the given tags, one Stack resource, a bucket and an application per object id.
 
     ``extra``: ``locked=True`` (an update is running; since ``locked_at``, an RFC 3339 time, else
-    now), ``fail_destroy="message"``, ``outputs={...}``.
+    now), ``fail_destroy="message"``, ``outputs={...}``, ``renewed_tags={...}`` (merged into the
+    tags after their first read, as a concurrent renewal would).
     """
     state = load(state_file)
     resources = [
@@ -233,6 +234,11 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         return
     if args[:3] == ["stack", "tag", "ls"]:
         _, s = _stack(state, args)
+        # `renewed_tags`: what a concurrent `trials create` writes right after the first read.
+        if "renewed_tags" in s:
+            s["tag_reads"] = s.get("tag_reads", 0) + 1
+            if s["tag_reads"] > 1:
+                s["tags"] = {**s.get("tags", {}), **s.pop("renewed_tags")}
         out.append(json.dumps({"pulumi:project": PROJECT, **s.get("tags", {})}, indent=4))
         return
     if args[:3] == ["stack", "tag", "set"]:

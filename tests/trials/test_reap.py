@@ -162,6 +162,29 @@ def test_destroy_of_a_locked_stack_is_reported_and_not_run(
     assert fake_pulumi.load(pulumi_state)["stacks"]["pr-5"]["resources"]
 
 
+@pytest.mark.parametrize(
+    ("renewal", "why"),
+    [
+        ({"b2c-apigw:expires-at": FUTURE}, "expires at 2999-01-01T00:00:00Z"),
+        ({"b2c-apigw:protect": "true"}, "tagged b2c-apigw:protect=true"),
+    ],
+)
+def test_reap_rechecks_the_tags_just_before_destroying(
+    project: Path,
+    pulumi_state: Path,
+    capsys: pytest.CaptureFixture[str],
+    renewal: dict[str, str],
+    why: str,
+) -> None:
+    # Renewed (a push ran `trials create`) or protected between reap's listing and its destroy.
+    fake_pulumi.add_stack(pulumi_state, "pr-3", {**TRIAL, "b2c-apigw:expires-at": PAST}, renewed_tags=renewal)
+    code, out = run(capsys, project, "reap")
+    assert code == 0, out
+    assert "pr-3: destroying: expired at" in out, "the listing said expired"
+    assert line(out, "pr-3").startswith("pr-3: skipped:") and why in line(out, "pr-3")
+    assert fake_pulumi.mutations(pulumi_state) == [], "no destroy, no tag written"
+
+
 @pytest.mark.parametrize("locked_at", ["2026-11-30T09:00:00Z", "2026-11-30T10:00:00+01:00"])
 def test_a_stale_self_managed_lock_fails_the_reap_with_the_way_out(
     project: Path, pulumi_state: Path, capsys: pytest.CaptureFixture[str], locked_at: str
