@@ -216,8 +216,11 @@ class Pulumi:
         self.run(["destroy", "--yes", "--skip-preview", "--color", "never", "--stack", stack], stream=True)
 
     def remove(self, stack: str) -> None:
-        """``stack rm`` without ``--force``: Pulumi refuses while the stack still has resources."""
-        self.run(["stack", "rm", "--yes", "--stack", stack])
+        """``stack rm`` without ``--force``: Pulumi refuses while the stack still has resources.
+
+        ``--remove-backups`` (Pulumi 3.188+): a self-managed backend otherwise keeps the stack's
+        checkpoint backups, secrets (encrypted) included, in ``.pulumi/backups/`` for good."""
+        self.run(["stack", "rm", "--yes", "--remove-backups", "--stack", stack])
 
 
 # pkg/backend/diy/lock.go, checkForLock: one line per lock, "  <url>: created by <user>@<host>

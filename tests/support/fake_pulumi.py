@@ -24,7 +24,9 @@ The answers reproduce the real CLI's, from pulumi/pulumi's source (v3.259):
 - ``stack export``: ``{"version": 3, "deployment": {"manifest", "secrets_providers",
   "resources": [{urn, custom, id, type, inputs, outputs}]}}`` (``sdk/go/common/apitype/core.go``,
   ``UntypedDeployment``, ``DeploymentV3``, ``ResourceV3``).
-- ``stack rm`` deletes ``Pulumi.<stack>.yaml`` in the working directory (``stack_remove.go``).
+- ``stack rm`` deletes ``Pulumi.<stack>.yaml`` in the working directory (``stack_remove.go``);
+  without ``--remove-backups`` (since 3.188) a self-managed backend keeps the stack's checkpoint
+  backups: the fake lists such stacks in ``kept_backups``.
 - ``stack tag set`` validates like ``pkg/util/validation/stack.go`` (``ValidateStackTags``).
 - ``stack init`` with the passphrase secrets provider reads the passphrase as
   ``pkg/secrets/passphrase/manager.go`` does: ``PULUMI_CONFIG_PASSPHRASE`` when it is *set*
@@ -286,11 +288,18 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
             out.append(json.dumps(shown, indent=4))
         return
     if head == ["stack", "rm"]:
+        remove_backups = "--remove-backups" in args
+        if remove_backups:
+            args.remove("--remove-backups")
         name, s = _stack(state, args)
         _locked(state, name, s)
         if s.get("resources"):
             raise Fail(f"'{name}' still has resources; removal rejected. Possible actions:")
         del state["stacks"][name]
+        # The self-managed backend keeps .pulumi/backups/<project>/<stack>/ (checkpoints, with their
+        # encrypted secrets) unless --remove-backups (pulumi 3.188+, stack_remove.go).
+        if not remove_backups:
+            state.setdefault("kept_backups", []).append(name)
         if os.path.exists(f"Pulumi.{name}.yaml"):
             os.remove(f"Pulumi.{name}.yaml")
         out.append(f"Stack '{name}' has been removed!")

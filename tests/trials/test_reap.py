@@ -80,6 +80,7 @@ def test_reap_destroys_only_expired_trials_and_reports_every_decision(
 
     stacks = fake_pulumi.load(pulumi_state)["stacks"]
     assert sorted(stacks) == ["dev", "pr-2", "pr-3", "pr-4", "pr-5", "pr-6", "pr-7", "pr-9"]
+    assert not fake_pulumi.load(pulumi_state).get("kept_backups"), "no checkpoint (with secrets) left behind"
     assert stacks["pr-5"]["resources"], "the locked stack was not destroyed"
     # The reaped stacks' applications are gone for good: neither live nor soft-deleted.
     for gone in fleet["pr-1"] + fleet["pr-8"]:
