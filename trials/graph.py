@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -251,11 +251,15 @@ class Graph:
             return r
         raise AssertionError("unreachable")
 
-    def purge(self, object_ids: list[str]) -> Outcome:
+    def purge(self, object_ids: list[str], *, just_deleted: Collection[str] | None = None) -> Outcome:
+        """Purge ``object_ids`` from deleted items. ``just_deleted``: the ids the destroy that just ran
+        deleted, whose deleted item may lag (polled up to ``wait``); any other id (one recorded by an
+        earlier attempt, likely purged already) is looked up once. ``None``: every id is polled."""
         outcome = Outcome()
         for object_id in object_ids:
+            poll = just_deleted is None or object_id in just_deleted
             try:
-                self._purge_one(object_id, outcome)
+                self._purge_one(object_id, outcome, wait=self._wait if poll else 0.0)
             except GraphRefused as e:
                 outcome.errors.append(str(e))
                 break  # the same refusal for every other id: say it once
@@ -263,9 +267,9 @@ class Graph:
                 outcome.errors.append(str(e))
         return outcome
 
-    def _purge_one(self, object_id: str, outcome: Outcome) -> None:
+    def _purge_one(self, object_id: str, outcome: Outcome, *, wait: float) -> None:
         item = f"/directory/deletedItems/{quote(object_id, safe='')}"
-        deadline = time.monotonic() + self._wait
+        deadline = time.monotonic() + wait
         while True:
             r = self._call("GET", item)
             if r.status_code == 200:

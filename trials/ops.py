@@ -146,8 +146,10 @@ def destroy_stack(ctx: Context, name: str, *, expired_only: bool = False) -> Res
         return Result(name, "absent", "no such stack: nothing to do")
     except PulumiError as e:
         return Result(name, "failed", str(e))
-    ids = application_object_ids(deployment)
-    ids += [i for i in tags.get(PURGE_TAG, "").split() if i not in ids]
+    in_state = application_object_ids(deployment)
+    # The purge tag also names applications an earlier, interrupted attempt destroyed (no longer in
+    # the state): most are purged already, so they are looked up once, not polled.
+    ids = in_state + [i for i in tags.get(PURGE_TAG, "").split() if i not in in_state]
     graph: Graph | None = None
     try:
         if ids:
@@ -170,7 +172,7 @@ def destroy_stack(ctx: Context, name: str, *, expired_only: bool = False) -> Res
         last = e.output.strip().splitlines()[-1:] or ["no output"]
         return Result(name, "failed", f"pulumi destroy failed (exit {e.code}): {last[0].strip()}; the stack is kept")
     if graph is not None:
-        outcome = graph.purge(ids)
+        outcome = graph.purge(ids, just_deleted=in_state)
         if not outcome.ok:
             left = [i for i in ids if i not in outcome.purged and i not in outcome.already_gone]
             return Result(

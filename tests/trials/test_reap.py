@@ -267,6 +267,24 @@ def test_an_already_purged_application_is_fine_and_replication_lag_is_waited_out
     assert not graph.applications and not graph.deleted
 
 
+def test_ids_only_in_the_purge_tag_are_looked_up_once_not_polled(
+    project: Path, pulumi_state: Path, graph: FakeGraph, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An earlier destroy ran and purged, then `stack rm` failed: the state is empty, the tag remains.
+    gone = [graph.add_application("purged-a"), graph.add_application("purged-b")]
+    for object_id in gone:
+        del graph.applications[object_id]
+    tags = {**TRIAL, "b2c-apigw:expires-at": PAST, "b2c-apigw:purge": " ".join(gone)}
+    fake_pulumi.add_stack(pulumi_state, "pr-12", tags)
+    code, out = run(capsys, project, "destroy", "12", "--purge-wait", "1")
+    assert code == 0, out
+    for object_id in gone:
+        assert f"application {object_id}: not in the directory nor in deleted items (already purged)" in out
+        item = [e for e in graph.log if e == ("GET", f"/v1.0/directory/deletedItems/{object_id}")]
+        assert len(item) == 1, "one look, no 120 s poll for an id the destroy did not just delete"
+    assert "pr-12" not in fake_pulumi.load(pulumi_state)["stacks"]
+
+
 def test_an_application_still_live_after_destroy_is_an_error_and_never_purged(
     project: Path, pulumi_state: Path, graph: FakeGraph, capsys: pytest.CaptureFixture[str]
 ) -> None:
