@@ -268,13 +268,16 @@ def application_object_ids(deployment: Mapping[str, Any]) -> list[str]:
     """The object ids of the ``azuread.Application`` resources in a ``stack export`` document.
 
     ``outputs.objectId`` when present, else the resource id ``/applications/<objectId>`` (the
-    provider's id form since azuread 3.0). Order kept, duplicates dropped.
+    provider's id form since azuread 3.0). Order kept, duplicates dropped; resources marked
+    ``external`` (looked up, not created by the stack) left out.
     """
     body = deployment.get("deployment")
     resources = body.get("resources") if isinstance(body, Mapping) else None
     ids: list[str] = []
     for res in resources if isinstance(resources, list) else []:
-        if not isinstance(res, Mapping) or res.get("type") != APPLICATION_TYPE:
+        # external: read with Application.get, not managed: the destroy leaves it, the purge must too
+        # (apitype.ResourceV3, "external").
+        if not isinstance(res, Mapping) or res.get("type") != APPLICATION_TYPE or res.get("external") is True:
             continue
         outputs = res.get("outputs")
         object_id = outputs.get("objectId") if isinstance(outputs, Mapping) else None

@@ -324,7 +324,8 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         if s.get("fail_destroy"):
             raise Fail(s["fail_destroy"])
         for res in s.get("resources", []):
-            if res.get("type") == APPLICATION:
+            # An external resource (read with .get) is only dropped from the state, never deleted.
+            if res.get("type") == APPLICATION and not res.get("external"):
                 _graph_delete(state, res["outputs"]["objectId"])
         count = len(s.get("resources", []))
         s["resources"], s["outputs"] = [], {}

@@ -163,6 +163,23 @@ def test_destroy_of_a_locked_stack_is_reported_and_not_run(
     assert fake_pulumi.load(pulumi_state)["stacks"]["pr-5"]["resources"]
 
 
+def test_an_external_application_in_the_state_is_neither_destroyed_nor_purged(
+    project: Path, pulumi_state: Path, graph: FakeGraph, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own, shared = graph.add_application("pr-13-api"), graph.add_application("shared-read-via-get")
+    fake_pulumi.add_stack(pulumi_state, "pr-13", {**TRIAL, "b2c-apigw:expires-at": PAST}, apps=[own, shared])
+    state = fake_pulumi.load(pulumi_state)
+    state["graph_url"] = graph.base
+    state["stacks"]["pr-13"]["resources"][-1]["external"] = True  # azuread.Application.get(...)
+    fake_pulumi.save(pulumi_state, state)
+    code, out = run(capsys, project, "destroy", "13", *FAST)
+    assert code == 0, out
+    assert own not in graph.applications and own not in graph.deleted
+    assert shared in graph.applications, "an application the stack only read is left alone"
+    assert not [e for e in graph.log if shared in e[1]], "not even looked up"
+    assert fake_pulumi.load(pulumi_state)["stacks"].get("pr-13") is None
+
+
 @pytest.mark.parametrize(
     ("renewal", "why"),
     [
