@@ -70,8 +70,18 @@ def create(
         ctx.out(f"{stack}: updating the existing trial stack (expiry moves to {expires})")
     write_stack_file(ctx.project_dir / f"Pulumi.{stack}.yaml", config)
     # Tagged before `up`: a failed update still leaves a stack that reap will find and remove.
-    ctx.pulumi.set_tag(stack, TRIAL_TAG, "true")
-    ctx.pulumi.set_tag(stack, EXPIRES_TAG, expires)
+    try:
+        ctx.pulumi.set_tag(stack, TRIAL_TAG, "true")
+        ctx.pulumi.set_tag(stack, EXPIRES_TAG, expires)
+    except PulumiError:
+        if found is None:
+            # An untagged stack is invisible to reap and destroy: remove the empty stack just made.
+            ctx.out(f"{stack}: tagging failed; removing the empty stack just created")
+            try:
+                ctx.pulumi.remove(stack)
+            except PulumiError as e:
+                ctx.out(f"{stack}: FAILED to remove it too ({e}); remove it with `pulumi stack rm {stack}`")
+        raise
     ctx.out(f"{stack}: tagged {TRIAL_TAG}=true {EXPIRES_TAG}={expires}; running pulumi up")
 
     def summary(status: str, api: str | None = None) -> None:

@@ -245,6 +245,8 @@ def run(state: dict[str, Any], args: list[str], out: list[str]) -> None:
         return
     if args[:3] == ["stack", "tag", "set"]:
         _, s = _stack(state, args)
+        if state.get("fail_tag_set"):
+            raise Fail(state["fail_tag_set"])
         name, value = args[3], args[4]
         # pkg/util/validation/stack.go: names ^[a-zA-Z0-9-_.:]{1,40}$, values at most 256 characters.
         if not name or len(name) > 40 or any(not (c.isascii() and (c.isalnum() or c in "-_.:")) for c in name):

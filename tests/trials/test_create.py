@@ -265,3 +265,16 @@ def test_a_set_passphrase_reaches_pulumi(
     code, out = run(capsys, project, "create", "7")
     assert code == 0, out
     assert fake_pulumi.load(pulumi_state)["stacks"]["pr-7"]["passphrase"] == "trial-stacks-passphrase"
+
+
+def test_a_failed_tag_after_stack_init_removes_the_empty_stack(
+    project: Path, pulumi_state: Path, trial_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = fake_pulumi.load(pulumi_state)
+    state["fail_tag_set"] = "stack tags not supported in diy mode"
+    fake_pulumi.save(pulumi_state, state)
+    code, out = run(capsys, project, "create", "7")
+    assert code == 1
+    assert "stack tags not supported in diy mode" in out and "removing the empty stack just created" in out
+    assert "pr-7" not in fake_pulumi.load(pulumi_state)["stacks"], "no untagged stack that reap could never see"
+    assert not [a for a in fake_pulumi.load(pulumi_state)["log"] if a[:1] == ["up"]]
