@@ -49,6 +49,17 @@ def trial_config(example: Mapping[str, Any], env: Mapping[str, str], source: str
     """The ``config:`` map of the trial stack, or a ``TrialError`` listing every problem."""
     config = copy.deepcopy(dict(example["config"]))
     problems: list[str] = []
+    # The TRIAL_TENANT_* variables describe an Azure AD B2C tenant (name, user flow): overlaid on an
+    # Entra ID or External ID example they would set keys that platform refuses (tenant.policy),
+    # and the deploy would fail late. docs/configuration.md, "`tenant.platform`".
+    tenant_in = config.get(f"{NAMESPACE}:tenant")
+    platform = tenant_in.get("platform", "b2c") if isinstance(tenant_in, dict) else "b2c"
+    if platform != "b2c":
+        raise TrialError(
+            f"{source} is an example for tenant.platform {platform!r}: trials deploy to the Azure AD B2C "
+            "tenant the TRIAL_TENANT_* variables name, so --from must name a B2C example "
+            "(tenant.platform b2c or unset), such as examples/b2c-minimal.yaml"
+        )
     api = config.get(f"{NAMESPACE}:api")
     if not isinstance(api, dict):
         problems.append(f"{source} has no {NAMESPACE}:api map")

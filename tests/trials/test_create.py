@@ -278,3 +278,13 @@ def test_a_failed_tag_after_stack_init_removes_the_empty_stack(
     assert "stack tags not supported in diy mode" in out and "removing the empty stack just created" in out
     assert "pr-7" not in fake_pulumi.load(pulumi_state)["stacks"], "no untagged stack that reap could never see"
     assert not [a for a in fake_pulumi.load(pulumi_state)["log"] if a[:1] == ["up"]]
+
+
+@pytest.mark.parametrize("example", ["entraid.yaml", "externalid.yaml"])
+def test_a_non_b2c_example_is_refused_up_front(
+    project: Path, pulumi_state: Path, trial_env: None, capsys: pytest.CaptureFixture[str], example: str
+) -> None:
+    code, out = run(capsys, project, "create", "7", "--from", f"examples/{example}")
+    assert code == 2
+    assert f"examples/{example} is an example for tenant.platform" in out and "must name a B2C example" in out
+    assert fake_pulumi.mutations(pulumi_state) == [], "refused before anything was created"
