@@ -54,10 +54,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _pr(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a pull request number, got {text!r}") from None
+    # Plain ASCII digits only: int() would also take "1_000", "+5", " 5" and other scripts' digits.
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"must be a pull request number, got {text!r}")
+    value = int(text, 10)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive pull request number, got {text!r}")
     return value

@@ -140,7 +140,9 @@ class GitHub:
         for c in self.comments(pr):
             text = c.get("body") or ""
             login = (c.get("user") or {}).get("login")
-            if isinstance(text, str) and text.startswith(mark + "\n") and (author is None or login == author):
+            # A body edited in the browser comes back with CRLF line ends: the marker line still counts.
+            first = text.split("\n", 1)[0].rstrip("\r") if isinstance(text, str) else ""
+            if first == mark and "\n" in text and (author is None or login == author):
                 r = self._request("PATCH", f"{self._base}/repos/{self._repo}/issues/comments/{c['id']}", {"body": body})
                 return Posted("updated", int(c["id"]), str(r.json().get("html_url", "")))
         r = self._request("POST", f"{self._base}/repos/{self._repo}/issues/{pr}/comments", {"body": body})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -179,8 +180,7 @@ def destroy_stack(ctx: Context, name: str, *, expired_only: bool = False) -> Res
     except GraphError as e:
         return Result(name, "failed", f"not destroyed: {e}")
     except PulumiError as e:
-        last = e.output.strip().splitlines()[-1:] or ["no output"]
-        return Result(name, "failed", f"pulumi destroy failed (exit {e.code}): {last[0].strip()}; the stack is kept")
+        return Result(name, "failed", f"pulumi destroy failed (exit {e.code}): {_why(e.output)}; the stack is kept")
     if graph is not None:
         outcome = graph.purge(ids, just_deleted=in_state)
         if not outcome.ok:
@@ -196,6 +196,18 @@ def destroy_stack(ctx: Context, name: str, *, expired_only: bool = False) -> Res
     except PulumiError as e:
         return Result(name, "failed", f"destroyed and purged, but `pulumi stack rm` failed: {e}")
     return Result(name, "destroyed", f"destroyed, {len(ids)} application(s) purged, stack removed")
+
+
+def _why(output: str) -> str:
+    """The error lines of a failed command's output, not its last line (``Duration: 3s``)."""
+    lines = [ln.strip() for ln in output.strip().splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.lower().startswith("error:")]
+    if errors:
+        return " | ".join(errors[-3:])
+    # No "error:" line: the last line that is not the update's footer.
+    footer = ("Duration:", "Resources:", "View in Browser", "View Live:")
+    rest = [ln for ln in lines if not ln.startswith(footer) and not re.match(r"^[-+~]?\s*\d+ \w+$", ln)]
+    return (rest or lines or ["no output"])[-1]
 
 
 def _locked(ctx: Context, name: str, e: StackLocked) -> Result:
@@ -244,7 +256,12 @@ def list_trials(ctx: Context) -> int:
     rows = []
     for s in ctx.pulumi.list_stacks():
         tags = ctx.pulumi.tags(s.name) if is_trial_name(s.name) else {}
-        if guard(s.name, tags) is not None:
+        if not is_trial_name(s.name) or tags.get(TRIAL_TAG) != "true":
+            continue
+        refusal = guard(s.name, tags)
+        if refusal is not None:
+            # A protected trial: shown, so that nobody wonders where it went, and marked.
+            rows.append((s.name, tags.get(EXPIRES_TAG, "-"), s.last_update or "never", f"PROTECTED: {refusal}"))
             continue
         d = decide(s.name, tags, now, update_in_progress=s.update_in_progress)
         state = {Action.REAP: "EXPIRED", Action.KEEP: "active", Action.SKIP: "left alone"}[d.action]

@@ -109,3 +109,12 @@ def test_the_trial_comment_is_markdown_and_apart_from_the_previews(
         "<!-- b2c-apigw:sticky project=b2c-apigw stack=pr-12 kind=trial -->\n#### Trial stack pr-12"
     )
     assert "destroyed" in trial and "```" not in trial
+
+
+def test_a_comment_edited_in_the_browser_with_crlf_is_still_found(
+    project: Path, github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github.add(12, f"{MARK_DEV}\r\n#### old\r\nedited by hand", login="github-actions[bot]")
+    code, out = post(capsys, project, tmp_path, "dev", "~ new", "--author", "github-actions[bot]")
+    assert code == 0 and "comment updated" in out
+    assert len(github.comments[12]) == 1 and "~ new" in github.comments[12][0]["body"]

@@ -182,6 +182,9 @@ def test_create_refuses_an_example_with_app_id_uri_and_missing_variables(
     [
         (["create", "0"], "positive pull request number"),
         (["create", "x7"], "must be a pull request number"),
+        (["create", "1_000"], "must be a pull request number, got '1_000'"),
+        (["create", "+5"], "must be a pull request number, got '+5'"),
+        (["destroy", "٣"], "must be a pull request number"),
         (["create", "7", "--ttl", "3 weeks"], "--ttl must be a number followed by m, h or d"),
         (["create", "7", "--ttl", "31d"], "at most 30d"),
         (["create", "7", "--from", "/etc/passwd"], "--from must name a file in examples/"),

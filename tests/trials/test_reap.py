@@ -52,6 +52,12 @@ def fleet(pulumi_state: Path, graph: FakeGraph) -> dict[str, list[str]]:
     add(pulumi_state, "pr-5", {**TRIAL, "b2c-apigw:expires-at": PAST}, apps=apps["pr-5"], locked=True)  # running
     add(pulumi_state, "pr-6", {**TRIAL, "b2c-apigw:expires-at": "next tuesday"}, apps=apps["pr-6"])  # unparseable
     add(pulumi_state, "pr-7", {**TRIAL, "b2c-apigw:expires-at": PAST}, apps=apps["pr-7"], fail_destroy="boom")
+    # What pulumi destroy prints after a provider error: the footer comes last.
+    fail_tail = (
+        "boom\n    aws:s3:Bucket (b):\n      error: deleting S3 Bucket (b): BucketNotEmpty\n"
+        "\nResources:\n    - 1 deleted\n\nDuration: 3s"
+    )
+    add(pulumi_state, "pr-10", {**TRIAL, "b2c-apigw:expires-at": PAST}, fail_destroy=fail_tail)
     add(pulumi_state, "pr-8", {**TRIAL, "b2c-apigw:expires-at": PAST}, apps=apps["pr-8"])  # expired too
     add(pulumi_state, "pr-9", {"b2c-apigw:trial": "yes", "b2c-apigw:expires-at": PAST}, apps=apps["pr-9"])
     state = fake_pulumi.load(pulumi_state)
@@ -75,11 +81,13 @@ def test_reap_destroys_only_expired_trials_and_reports_every_decision(
     assert "update is in progress" in line(out, "pr-5")
     assert "'next tuesday' is not a UTC ISO 8601 time" in line(out, "pr-6")
     assert line(out, "pr-7").startswith("pr-7: FAILED: pulumi destroy failed (exit 255): error: boom")
+    assert "error: deleting S3 Bucket (b): BucketNotEmpty" in line(out, "pr-10"), "the error, not Duration: 3s"
+    assert "Duration" not in line(out, "pr-10")
     assert "tag='yes'" in line(out, "pr-9")
-    assert "1 stack(s) failed" in out
+    assert "2 stack(s) failed" in out
 
     stacks = fake_pulumi.load(pulumi_state)["stacks"]
-    assert sorted(stacks) == ["dev", "pr-2", "pr-3", "pr-4", "pr-5", "pr-6", "pr-7", "pr-9"]
+    assert sorted(stacks) == ["dev", "pr-10", "pr-2", "pr-3", "pr-4", "pr-5", "pr-6", "pr-7", "pr-9"]
     assert not fake_pulumi.load(pulumi_state).get("kept_backups"), "no checkpoint (with secrets) left behind"
     assert stacks["pr-5"]["resources"], "the locked stack was not destroyed"
     # The reaped stacks' applications are gone for good: neither live nor soft-deleted.
@@ -117,7 +125,8 @@ def test_list_shows_trials_with_expiry_and_last_update(
     code, out = run(capsys, project, "list")
     assert code == 0
     rows = {ln.split()[0]: ln for ln in out.splitlines()[1:]}
-    assert set(rows) == {"pr-1", "pr-2", "pr-5", "pr-6", "pr-7", "pr-8"}, "untagged, protected, dev: not trials"
+    assert set(rows) == {"pr-1", "pr-2", "pr-4", "pr-5", "pr-6", "pr-7", "pr-8", "pr-10"}, "untagged, dev: not trials"
+    assert "PROTECTED: it is tagged b2c-apigw:protect=true" in rows["pr-4"], "a protected trial is shown, marked"
     assert "2999-01-01T00:00:00Z" in rows["pr-2"] and "2026-11-30T10:00:00Z" in rows["pr-2"]
     assert "active" in rows["pr-2"] and "EXPIRED" in rows["pr-1"]
     assert fake_pulumi.mutations(pulumi_state) == []
