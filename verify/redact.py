@@ -109,17 +109,22 @@ class Redactor:
                 self._known.add(value)
 
     def scrub(self, text: str) -> str:
-        """For text verify composed: known values, JWTs, credential fields, Bearer values."""
+        """For text verify composed (every printed line passes here): known values, JWTs, Bearer values.
+
+        Not ``key: value`` credential fields: verify's own lines read ``azuread:clientSecret: stored as
+        a secret`` or ``aws:token: not read by the program``, and that pattern would eat the word after
+        the colon and flip the message's meaning. Text from elsewhere goes through ``scrub_foreign``.
+        """
         for value in sorted(self._known, key=len, reverse=True):
             text = text.replace(value, REDACTED)
         text = _JWT.sub(REDACTED, text)
-        text = _CREDENTIAL_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
         return _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
 
     def scrub_foreign(self, text: str) -> str:
-        """For text from elsewhere (servers, exceptions, argv, the pulumi CLI): also the command line and
-        long high-entropy strings."""
+        """For text from elsewhere (servers, exceptions, argv, the pulumi CLI): also the command line,
+        ``key=value`` / ``key: value`` credential fields and long high-entropy strings."""
         text = self.scrub(self.without_arguments(text))
+        text = _CREDENTIAL_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
         return _OPAQUE.sub(lambda m: REDACTED if _high_entropy(m.group(0)) else m.group(0), text)
 
 

@@ -306,3 +306,31 @@ def test_python_dash_m_verify_config_on_the_examples() -> None:
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines()[-1] == f"ok: {len(EXAMPLES)} file(s) checked, 0 invalid"
+
+
+def test_credential_keys_stored_as_secrets_are_reported_word_for_word(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The README's deploy flow stores azuread:clientSecret with --secret on every stack. verify's own
+    # lines name a key, then ": ": a redactor pattern for "clientSecret: <value>" would eat the word
+    # after the colon and print "[redacted] read by the program", the opposite of what is meant.
+    doc = example()
+    doc["config"]["azuread:clientSecret"] = {"secure": CIPHERTEXT}
+    doc["config"]["aws:token"] = {"secure": CIPHERTEXT}
+    path = write(tmp_path / "Pulumi.dev.yaml", doc)
+    r = call(capsys, "config", path)
+    assert r.code == 0, r.out
+    unread = "not read by the program (its provider or another tool reads it): not checked here"
+    stored = (
+        "is stored as a secret (secure:): its value is encrypted, so it and the checks that depend on it are not "
+        "checked offline"
+    )
+    assert r.out.splitlines() == [
+        f"config: {path} (stack dev)",
+        f"  [info] aws:token: {unread}",
+        f"  [info] azuread:clientSecret: {unread}",
+        f"  [info] azuread:clientSecret: {stored}",
+        f"  [info] aws:token: {stored}",
+        "  ok: the program's validator accepts this config",
+        "ok: 1 file(s) checked, 0 invalid",
+    ]

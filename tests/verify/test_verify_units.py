@@ -219,8 +219,11 @@ def test_arguments_of_16_or_more_characters_are_hidden_in_argparse_messages() ->
 def test_redaction_keeps_a_url_path_ending_in_token_but_not_a_token_field() -> None:
     r = Redactor()
     kept = "POST https://h/contosob2c.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/token: no answer within the timeout"
-    assert r.scrub(kept) == kept
-    assert r.scrub("https://h/cb?token=opaqueValue&x=1") == f"https://h/cb?token={REDACTED}&x=1"
+    assert r.scrub_foreign(kept) == kept
+    assert r.scrub_foreign("https://h/cb?token=opaqueValue&x=1") == f"https://h/cb?token={REDACTED}&x=1"
+    # Credential fields are a shape of text from elsewhere: verify's own "key: detail" lines keep their words.
+    own = "azuread:clientSecret: not read by the program; aws:token: is stored as a secret"
+    assert r.scrub(own) == own
 
 
 @pytest.mark.parametrize(
