@@ -52,6 +52,7 @@ from verify.errors import UnreachableError
 from verify.http import SAFE_METHODS, HttpError, HttpResponse
 from verify.outputs import Client, Route, StackOutputs
 from verify.pacing import TokenBucket
+from verify.redact import scrub_foreign
 from verify.tokens import TokenError, fetch_token, tamper, unverified_parts
 
 # Requests in flight at once: enough to hide a 20-50 ms round trip (bench/smoke.py), few enough to be
@@ -381,7 +382,8 @@ def explain(
     tries = f" after {response.attempts} tries" if response.attempts > 1 else ""
     if status == 401:
         m = _WWW_DESCRIPTION.search(response.headers.get("www-authenticate", ""))
-        cause = f"API Gateway: {m.group(1)}" if m else "the JWT authorizer rejected the token"
+        # The header is the gateway's text, not verify's: scrubbed as foreign text.
+        cause = f"API Gateway: {scrub_foreign(m.group(1))}" if m else "the JWT authorizer rejected the token"
         if info is not None:
             doctor = _command(outputs, "doctor", "--client", info.client.name)
             return f"{cause}; run `{doctor}` and `{_command(outputs, 'preflight')}`"
