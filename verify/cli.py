@@ -32,7 +32,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_FAILED}  failed: a mismatch, a failed check, or a token every protected route rejects
   {EXIT_USAGE}  usage or config error: bad arguments, unusable outputs, pulumi CLI failure
   {EXIT_INTERNAL}  internal error in verify
-  {EXIT_UNREACHABLE}  could not check: the identity server or the API cannot be reached (one line names the URL)"""
+  {EXIT_UNREACHABLE}  could not check: the identity server or the API cannot be reached or gives no answer within
+     --timeout (one line names the URL)"""
 
 
 CONFIG_EXIT_CODES = f"""exit codes:

@@ -3,7 +3,8 @@
 The exit codes, the same for every command (``verify`` module docstring; ``--help`` prints them):
 0 ok, 1 failed (a mismatch, a failed check or rule, an invalid stack config, a token request that
 failed), 2 usage (bad arguments or unusable input), 3 a bug in verify, 4 could not check (the
-identity server or the gateway cannot be reached: nothing was checked, so nothing failed). ``UsageError`` is not the
+identity server or the gateway cannot be reached or gives no answer within the timeout: nothing was
+checked, so nothing failed). ``UsageError`` is not the
 components' ``ConfigError``: that one says the *stack config* is invalid (``verify config``
 reports it as findings, exit 1); this one says verify cannot run as asked.
 """
@@ -36,11 +37,15 @@ class UsageError(VerifyError):
 
 
 class UnreachableError(VerifyError):
-    """A server verify must ask cannot be reached (connection refused, no such host, no route): one
-    line naming the URL and the network error, exit 4, so a pipeline tells "could not check" from
-    "checked and failed". A server that answers late or badly is a finding instead (exit 1)."""
+    """A server verify must ask cannot be reached (connection refused, no such host, no route) or
+    gives no answer within the timeout: one line naming the URL and the network error, exit 4, so a
+    pipeline tells "could not check" from "checked and failed". A server that answers badly is a
+    finding instead (exit 1), and so is one route that times out behind a gateway that answers the
+    others (``verify.smoke``)."""
 
     exit_code: ClassVar[int] = EXIT_UNREACHABLE
 
     def __init__(self, what: str, error: Exception) -> None:
-        super().__init__(f"could not check: {what} cannot be reached: {error}")
+        # HttpError.kind, read by name: errors.py stays free of the HTTP layer.
+        verb = "gives no answer" if getattr(error, "kind", None) == "timeout" else "cannot be reached"
+        super().__init__(f"could not check: {what} {verb}: {error}")

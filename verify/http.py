@@ -106,7 +106,15 @@ class HttpError(Exception):
     """No HTTP answer after every allowed try. The message holds no body, query or header."""
 
     def __init__(
-        self, method: str, url: str, kind: FailureKind, attempts: int, detail: str = "", *, unreachable: bool = False
+        self,
+        method: str,
+        url: str,
+        kind: FailureKind,
+        attempts: int,
+        detail: str = "",
+        *,
+        unreachable: bool = False,
+        timeout: float | None = None,
     ) -> None:
         self.method = method
         self.url = safe_url(url)
@@ -116,7 +124,13 @@ class HttpError(Exception):
         """No connection could be made at all (refused, no such host, no route): the server was not reached."""
         tries = f" after {attempts} tries" if attempts > 1 else ""
         extra = f" ({detail})" if detail else ""
-        super().__init__(f"{method} {self.url}: {_REASONS[kind]}{tries}{extra}")
+        reason = f"no answer within {timeout:g} s" if kind == "timeout" and timeout is not None else _REASONS[kind]
+        super().__init__(f"{method} {self.url}: {reason}{tries}{extra}")
+
+    @property
+    def no_answer(self) -> bool:
+        """Not reached, or no answer within the timeout on any try: nothing the server said to check."""
+        return self.unreachable or self.kind == "timeout"
 
 
 def retryable(status: int) -> bool:
@@ -237,7 +251,15 @@ class HttpClient:
             # (whose message can carry the URL and more) is neither chained nor attached as context.
             if isinstance(outcome, _Failure):
                 if outcome.kind in _FINAL or attempt == attempts:
-                    raise HttpError(method, url, outcome.kind, attempt, outcome.detail, unreachable=outcome.unreachable)
+                    raise HttpError(
+                        method,
+                        url,
+                        outcome.kind,
+                        attempt,
+                        outcome.detail,
+                        unreachable=outcome.unreachable,
+                        timeout=s.timeout,
+                    )
                 self._sleep(s.pause(attempt))
                 continue
             status, response_headers, body = outcome

@@ -49,11 +49,12 @@ class Fetched:
 
 def fetch_json(http: HttpClient, url: str, what: str) -> Fetched:
     """The document, or what is wrong with it; a server that cannot be reached at all is no finding
-    about the document: ``UnreachableError`` (exit 4, "could not check")."""
+    about the document, nor is one that gives no answer within the timeout: ``UnreachableError``
+    (exit 4, "could not check")."""
     try:
         response: HttpResponse = http.get(url, headers={"Accept": "application/json"})
     except HttpError as e:
-        if e.unreachable:
+        if e.no_answer:
             raise UnreachableError("the identity server", e) from None
         return Fetched(url, None, f"{what}: {e}")
     if response.status != 200:

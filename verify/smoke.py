@@ -16,7 +16,9 @@ Calls run ``concurrency`` at a time (``--concurrency``), paced by a token bucket
 throttle (the ``throttle`` output, ``verify.pacing``); outputs without it (stacks deployed before it
 existed) are paced by the concurrency alone. The report keeps the order of a sequential run. A token
 endpoint or API that cannot be reached at all ends the run with ``UnreachableError`` (exit 4): its
-first request is sent alone, so that takes one request's retries, not thousands.
+first request is sent alone, so that takes one request's retries, not thousands. So does a token
+endpoint that gives no answer within the timeout, and an API that answers none of the calls; a
+route that times out while the API answers others is that route's mismatch (its upstream hangs).
 
 Path parameters (``{id}``, ``{proxy+}``) are filled with ``1``; POST, PUT and PATCH send
 ``{}``; ANY routes are called with GET.
@@ -220,6 +222,9 @@ def run(
         plan = _Plan(ctx, [t for t in tokens if t.label is None], forged, writes, strict, bucket)
         jobs = [job for route in outputs.routes for job in plan.route_calls(route)]
         calls = _in_order(pool, plan.execute, jobs)
+    silent = plan.silent_gateway(calls)
+    if silent is not None:
+        raise UnreachableError("the API", silent)
     report = SmokeReport(tokens, calls, writes, strict, all_secrets, concurrency, paced=bucket is not None)
     return report
 
@@ -259,6 +264,21 @@ class _Plan:
     writes: bool
     strict: bool
     bucket: TokenBucket | None = None
+    timeouts: dict[tuple[str, str], HttpError] = field(default_factory=dict)
+    """The calls that got no answer within the timeout, by (caller, route)."""
+    answered: list[bool] = field(default_factory=list)
+    """Non-empty once the API answered any call (any status)."""
+
+    def silent_gateway(self, calls: Sequence[Call]) -> HttpError | None:
+        """The first timeout in report order when the API answered no call at all, else None: one route
+        timing out behind a gateway that answers the others is a finding about that route."""
+        if self.answered:
+            return None
+        for c in calls:
+            error = self.timeouts.get((c.caller, c.route))
+            if error is not None:
+                return error
+        return None
 
     def route_calls(self, route: Route) -> list[Call | _Send]:
         """The route's calls in report order: each sent later (``_Send``) or already decided (``Call``)."""
@@ -326,7 +346,10 @@ class _Plan:
         except HttpError as e:
             if e.unreachable:
                 raise UnreachableError("the API", e) from None
+            if e.kind == "timeout":
+                self.timeouts[(caller, route.key)] = e
             return Call(caller, route.key, expected, e.kind, False, str(e), e.attempts)
+        self.answered.append(True)
         ok, note = judge(expected, response, route, info, self.strict, self.ctx.outputs)
         return Call(caller, route.key, expected, str(response.status), ok, note, response.attempts)
 

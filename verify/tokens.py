@@ -35,8 +35,8 @@ def fetch_token(ctx: Context, client: Client, label: str | None = None) -> str:
     registered with the context's redactor.
 
     The client secret is registered already: the outputs loader registers every secret once, before
-    anything else can print (``verify.outputs``). A token endpoint that cannot be reached at all is an
-    ``UnreachableError`` (exit 4), not this client's failure.
+    anything else can print (``verify.outputs``). A token endpoint that cannot be reached at all, or
+    gives no answer within the timeout, is an ``UnreachableError`` (exit 4), not this client's failure.
     """
     http, platform, redactor = ctx.http, ctx.platform, ctx.redactor
     token_url = ctx.outputs.token_url
@@ -50,7 +50,7 @@ def fetch_token(ctx: Context, client: Client, label: str | None = None) -> str:
         # A token request changes nothing on the identity provider's side: retrying it is safe.
         response = http.request("POST", token_url, data=form, headers={"Accept": "application/json"}, retry=True)
     except HttpError as e:
-        if e.unreachable:
+        if e.no_answer:
             raise UnreachableError("the token endpoint", e) from None
         raise TokenError(f"token endpoint: {e}") from None
     body = response.json()

@@ -46,6 +46,20 @@ def refused_port() -> Iterator[int]:
 
 
 @pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers: a hung server.
+
+    The kernel completes the TCP handshake for a listening socket whether or not the program calls
+    accept() (listen(2): the backlog queue), so the client's connect succeeds and its read waits
+    until its own timeout.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
 def idp(signing_key: RSAPrivateKey) -> Iterator[FakeB2C]:
     fake = FakeB2C(key=signing_key).start()
     fake.add_client(READER_ID, READER_SECRET, {"app.read"})

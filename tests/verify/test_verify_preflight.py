@@ -94,15 +94,19 @@ def test_token_url_of_another_policy_fails_and_case_only_difference_passes(stack
     assert "ignores case" in checks(r.json())["token-endpoint"]["detail"]
 
 
-def test_discovery_timeout_fails_the_check_quickly_and_names_the_timeout(stack: Stack) -> None:
+def test_discovery_timeout_is_could_not_check_quickly_and_names_the_timeout(stack: Stack) -> None:
+    # Issue 12: no answer is nothing checked (exit 4, one line), not "every token will be rejected
+    # with 401" and a tenant id / policy name to check (exit 1).
     stack.idp.delay_for[urlsplit(stack.idp.issuer).path.lower() + ".well-known/openid-configuration"] = 5.0
     started = time.monotonic()
     r = stack.run("preflight", "--json", "--timeout", "0.2", "--attempts", "2")
     assert time.monotonic() - started < 4.5
-    assert r.code == 1
-    c = checks(r.json())
-    assert c["discovery"]["status"] == "fail"
-    assert "no answer within the timeout after 2 tries" in c["discovery"]["detail"]
+    assert r.code == 4
+    assert r.json()["ok"] is False
+    assert r.json()["error"] == (
+        "could not check: the identity server gives no answer: "
+        f"GET {stack.idp.issuer}.well-known/openid-configuration: no answer within 0.2 s after 2 tries"
+    )
 
 
 def test_before_the_first_deploy_issuer_and_token_url_need_no_outputs(

@@ -5,6 +5,7 @@ that were never made."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from tests.support.harness import Result, Stack
 from verify.errors import EXIT_UNREACHABLE
@@ -73,7 +74,65 @@ def test_doctor_with_an_unreachable_issuer(stack: Stack, refused_port: int) -> N
     )
 
 
-def test_a_server_that_answers_late_is_still_a_finding_not_could_not_check(stack: Stack) -> None:
+def test_one_route_answering_late_behind_an_answering_api_is_still_a_finding(stack: Stack) -> None:
+    # The gateway answers the other calls: the route's upstream hangs, a finding about that route.
     stack.upstream.delay_for["/health"] = 3.0
     r = stack.run("smoke", "--timeout", "0.2", "--attempts", "1")
     assert r.code == 1
+
+
+# A server that accepts the connection and never answers (issue 12): no answer within the timeout is
+# nothing checked either, so exit 4 and one line naming the URL, like a refused connection.
+SILENT = "no answer within 0.3 s"
+QUICK = ("--timeout", "0.3", "--attempts", "1")
+
+
+def test_preflight_with_an_issuer_that_never_answers(stack: Stack, silent_port: int) -> None:
+    issuer = _issuer(stack, silent_port)
+    r = stack.run("preflight", *QUICK)
+    _one_line(
+        r,
+        "verify preflight: could not check: the identity server gives no answer: "
+        f"GET {issuer}.well-known/openid-configuration: {SILENT}",
+    )
+
+
+def test_smoke_with_a_token_endpoint_that_never_answers(stack: Stack, silent_port: int) -> None:
+    url = _token_url(stack, silent_port)
+    r = stack.run("smoke", *QUICK)
+    _one_line(r, f"verify smoke: could not check: the token endpoint gives no answer: POST {url}: {SILENT}")
+    assert stack.gateway.hits == []
+
+
+def test_smoke_with_an_api_that_never_answers(stack: Stack, silent_port: int) -> None:
+    api = f"http://127.0.0.1:{silent_port}"
+    stack.outputs["apiUrl"] = api
+    r = stack.run("smoke", *QUICK)
+    _one_line(r, f"verify smoke: could not check: the API gives no answer: GET {api}/posts: {SILENT}")
+
+
+def test_doctor_with_a_token_endpoint_that_never_answers(stack: Stack, silent_port: int) -> None:
+    url = _token_url(stack, silent_port)
+    r = stack.run("doctor", "--client", "reporting", *QUICK)
+    _one_line(r, f"verify doctor: could not check: the token endpoint gives no answer: POST {url}: {SILENT}")
+
+
+def test_doctor_with_an_issuer_that_never_answers(stack: Stack, silent_port: int) -> None:
+    token = stack.idp.mint(stack.idp.claims_for("someone"))
+    issuer = _issuer(stack, silent_port)
+    r = stack.run("doctor", token, *QUICK)
+    _one_line(
+        r,
+        "verify doctor: could not check: the identity server gives no answer: "
+        f"GET {issuer}.well-known/openid-configuration: {SILENT}",
+    )
+
+
+def test_preflight_with_a_jwks_that_never_answers(stack: Stack) -> None:
+    # Discovery answers, the keys it points at do not: still nothing checked about the keys.
+    stack.idp.delay_for[urlsplit(stack.idp.jwks_url).path.lower()] = 3.0
+    r = stack.run("preflight", *QUICK)
+    _one_line(
+        r,
+        f"verify preflight: could not check: the identity server gives no answer: GET {stack.idp.jwks_url}: {SILENT}",
+    )
