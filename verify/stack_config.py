@@ -43,6 +43,19 @@ STACK_NAME: Final = re.compile(r"^[A-Za-z0-9_.-]{1,100}\Z")
 TOP_LEVEL: Final = ("config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt")
 # Besides the b2c-apigw keys, what the program reads (components.config.read_settings).
 PROGRAM_KEYS: Final = ("aws:region", "azuread:tenantId")
+# Provider settings that are credentials: a committed stack file may hold them only as ciphertext
+# (secure:). pulumi-azuread's config (sdk config/vars: clientSecret, clientCertificate, a base64
+# PKCS#12 bundle with its private key, clientCertificatePassword, oidcToken, oidcRequestToken) and
+# pulumi-aws's (secretKey, token). aws:accessKey is the access key id, which is not secret.
+CREDENTIAL_KEYS: Final = (
+    "azuread:clientSecret",
+    "azuread:clientCertificate",
+    "azuread:clientCertificatePassword",
+    "azuread:oidcToken",
+    "azuread:oidcRequestToken",
+    "aws:secretKey",
+    "aws:token",
+)
 
 
 class _Yaml12Loader(yaml.SafeLoader):
@@ -190,6 +203,15 @@ def _check_config(config: Mapping[str, Any], report: FileReport) -> None:
     for key in sorted(values.keys() | set(secure)):
         if not key.startswith(f"{NAMESPACE}:") and key not in PROGRAM_KEYS:
             report.add(key, "info", "not read by the program (its provider or another tool reads it): not checked here")
+    for key in CREDENTIAL_KEYS:
+        if key in values:  # never its value: the file is where it leaked, the report must not repeat it
+            report.add(
+                key,
+                "fail",
+                "is a credential stored in clear text: a committed stack file must hold only ciphertext",
+                f"remove it from the file and run `pulumi config set --secret {key}` (stored as secure:), and "
+                "rotate it: it has been readable by everyone with the file",
+            )
 
     def get(key: str) -> str | None:
         return values.get(key)

@@ -334,3 +334,44 @@ def test_credential_keys_stored_as_secrets_are_reported_word_for_word(
         "  ok: the program's validator accepts this config",
         "ok: 1 file(s) checked, 0 invalid",
     ]
+
+
+def test_a_credential_in_clear_text_fails_naming_the_key_never_the_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = example()
+    secret = "Plain8Q~kLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoP"
+    doc["config"]["azuread:clientSecret"] = secret
+    doc["config"]["azuread:clientCertificatePassword"] = "hunter2hunter2"
+    doc["config"]["aws:secretKey"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    doc["config"]["aws:token"] = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN"
+    doc["config"]["aws:accessKey"] = "AKIAIOSFODNN7EXAMPLE"  # the access key id: not a secret
+    path = write(tmp_path / "Pulumi.dev.yaml", doc)
+    r = call(capsys, "config", path, "--json")
+    assert r.code == 1
+    fails = [(f["key"], f["detail"], f["fix"]) for f in r.json()["files"][0]["findings"] if f["status"] == "fail"]
+    assert fails == [
+        (
+            key,
+            "is a credential stored in clear text: a committed stack file must hold only ciphertext",
+            f"remove it from the file and run `pulumi config set --secret {key}` (stored as secure:), and rotate "
+            "it: it has been readable by everyone with the file",
+        )
+        for key in ("azuread:clientSecret", "azuread:clientCertificatePassword", "aws:secretKey", "aws:token")
+    ]
+    text = call(capsys, "config", path)
+    assert text.code == 1
+    for value in (secret, "hunter2hunter2", "wJalrXUtnFEMI", "IQoJb3JpZ2luX2VjEXAMPLE"):
+        assert value not in r.out + text.out + text.err
+    assert (
+        "  [FAIL] azuread:clientSecret: is a credential stored in clear text: a committed stack file must hold only "
+        "ciphertext"
+    ) in text.out.splitlines()
+
+
+def test_a_credential_stored_as_a_secret_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = example()
+    for key in ("azuread:clientSecret", "aws:secretKey", "aws:token"):
+        doc["config"][key] = {"secure": CIPHERTEXT}
+    doc["config"]["aws:accessKey"] = "AKIAIOSFODNN7EXAMPLE"
+    assert call(capsys, "config", write(tmp_path / "Pulumi.dev.yaml", doc)).code == 0
