@@ -1,4 +1,4 @@
-"""Command line: ``python -m verify {smoke,preflight,doctor,config}``; ``main(argv) -> int`` for tests."""
+"""Command line: ``uv run python -m verify {smoke,preflight,doctor,config}``; ``main(argv) -> int`` for tests."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def build_parser(hide: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
 
     parser = _Parser(
-        prog="python -m verify",
+        prog=" ".join(outputs.COMMAND),
         description="Check a deployed b2c-apigw stack from the outside, as its clients see it.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

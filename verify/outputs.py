@@ -42,6 +42,8 @@ from verify.redact import Redactor
 
 SECRET_PLACEHOLDER: Final = "[secret]"  # noqa: S105  (what pulumi prints instead)
 PULUMI_TIMEOUT: Final = 120.0
+# How the README runs every command (the project's one uv environment): follow-up hints say the same.
+COMMAND: Final = ("uv", "run", "python", "-m", "verify")
 REQUIRED: Final = ("apiUrl", "tokenUrl", "issuer", "audience", "scope", "routes", "clients")
 PREFLIGHT_REQUIRED: Final = ("tokenUrl", "issuer")
 
@@ -122,8 +124,8 @@ class StackOutputs:
         return self.platform in ROLES_PLATFORMS
 
     def command(self, *args: str) -> str:
-        """A ``python -m verify`` command line that reads these same outputs: for hints."""
-        return shlex.join(["python", "-m", "verify", *args[:1], *self.how, *args[1:]])
+        """A ``uv run python -m verify`` command line that reads these same outputs: for hints."""
+        return shlex.join([*COMMAND, *args[:1], *self.how, *args[1:]])
 
     @property
     def protected_routes(self) -> tuple[Route, ...]:

@@ -52,7 +52,7 @@ from verify.authorizer import Expected, route_expectation, token_roles, token_sc
 from verify.context import Context
 from verify.errors import UnreachableError
 from verify.http import SAFE_METHODS, HttpError, HttpResponse
-from verify.outputs import Client, Route, StackOutputs
+from verify.outputs import COMMAND, Client, Route, StackOutputs
 from verify.pacing import TokenBucket
 from verify.redact import scrub_foreign
 from verify.tokens import TokenError, fetch_token, tamper, unverified_parts
@@ -450,5 +450,5 @@ def explain(
 
 
 def _command(outputs: StackOutputs | None, *args: str) -> str:
-    """A follow-up ``python -m verify`` command reading the same outputs as this run."""
-    return outputs.command(*args) if outputs is not None else shlex.join(["python", "-m", "verify", *args])
+    """A follow-up ``uv run python -m verify`` command reading the same outputs as this run."""
+    return outputs.command(*args) if outputs is not None else shlex.join([*COMMAND, *args])

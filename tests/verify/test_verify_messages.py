@@ -67,9 +67,9 @@ def test_follow_up_commands_name_the_stack_the_run_read() -> None:
     }
     on_stack = parse_outputs(data, "pulumi", how=("--stack", "prod eu"))
     assert on_stack.command("doctor", "--client", "reporting") == (
-        "python -m verify doctor --stack 'prod eu' --client reporting"
+        "uv run python -m verify doctor --stack 'prod eu' --client reporting"
     )
-    assert parse_outputs(data, "pulumi").command("preflight") == "python -m verify preflight"
+    assert parse_outputs(data, "pulumi").command("preflight") == "uv run python -m verify preflight"
 
 
 def test_preflight_reads_an_outputs_file_with_only_what_it_uses(stack: Stack) -> None:
@@ -84,6 +84,6 @@ def test_a_concurrency_out_of_range_is_a_usage_error(stack: Stack) -> None:
     r = stack.run("smoke", "--concurrency", "0")
     assert r.code == 2
     assert r.err.splitlines()[-1] == (
-        "python -m verify smoke: error: argument --concurrency: must be a whole number 1..64, got 0"
+        "uv run python -m verify smoke: error: argument --concurrency: must be a whole number 1..64, got 0"
     )
     assert stack.idp.log == []

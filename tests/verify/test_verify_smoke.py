@@ -84,8 +84,8 @@ def test_issuer_mismatch_makes_every_client_call_401_with_the_gateway_reason(sta
         # The follow-up commands read the same outputs as this run did.
         assert rows[("reporting", route)]["note"] == (
             "API Gateway: the token does not have a valid issuer; run "
-            f"`python -m verify doctor --outputs {stack.path} --client reporting` and "
-            f"`python -m verify preflight --outputs {stack.path}`"
+            f"`uv run python -m verify doctor --outputs {stack.path} --client reporting` and "
+            f"`uv run python -m verify preflight --outputs {stack.path}`"
         )
 
 
