@@ -7,7 +7,8 @@ Two layers, because neither alone is enough:
 - *Arguments*: every word of the command line of 16 or more characters that is not an option name
   (a client secret pasted at the wrong place, a token) is hidden from every message, whatever it
   was given as (``--outputs``, ``--stack``, ``--client``...), and from text from elsewhere, such as
-  the pulumi CLI's error, which may echo the stack name back.
+  the pulumi CLI's error, which may echo the stack name back. Only a word naming an existing file
+  or directory is shown (the outputs file, a stack file), unless given as ``--stack``/``--client``.
 - *Shapes*: text verify did not write itself (token endpoint error bodies, exception messages from
   requests, which can carry URLs and bodies, argparse errors echoing arguments) is also scrubbed of
   anything JWT-like, ``key=value`` pairs naming a credential, ``Bearer`` values and long
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from pathlib import Path
 from typing import Final
 
 REDACTED: Final = "[redacted]"
@@ -44,20 +46,40 @@ _MIN_KNOWN: Final = 6
 # wrong place (Entra's are ~40 characters) or a token. Shorter arguments are names and numbers,
 # which the user needs to see to fix the command.
 HIDE_FROM: Final = 16
+# Options whose value is a name: hidden when long even if a file of that name exists.
+NAME_OPTIONS: Final = frozenset({"--stack", "--client"})
 _OPTION_ASSIGNMENT: Final = re.compile(r"^(--?[A-Za-z][A-Za-z0-9-]*)=(.*)$", re.DOTALL)
+
+
+def _names_a_path(word: str) -> bool:
+    """``word`` names an existing file or directory: a path the user needs to see, not a pasted secret
+    (a secret or token that is also the name of a file is not a mistake anyone makes)."""
+    try:
+        return Path(word).exists()
+    except (OSError, ValueError):  # too long a name, a NUL byte
+        return False
 
 
 def argument_words(argv: Iterable[str], option_names: Collection[str]) -> list[str]:
     """The words of ``argv`` no message may show, longest first.
 
-    ``--name=value``: the value is hidden (argparse may quote the value alone), the name kept.
+    ``--name=value``: the value is hidden (argparse may quote the value alone), the name kept. An
+    argument naming an existing file or directory (``--outputs FILE``, ``config FILE``) is shown,
+    except as the value of ``--stack`` or ``--client`` (names, never paths); a path that does not
+    exist stays hidden: a secret pasted as ``--outputs`` or ``--stack`` is no file.
     """
     words: set[str] = set()
+    previous = ""
     for arg in argv:
+        option, previous = previous, arg
         if len(arg) < HIDE_FROM or arg in option_names:
             continue
         m = _OPTION_ASSIGNMENT.match(arg)
         value = m.group(2) if m else ""
+        if m:
+            option = m.group(1)
+        if option not in NAME_OPTIONS and _names_a_path(value if m else arg):
+            continue
         # A short value would blank out unrelated words of the message; hide the whole argument then.
         words.add(value if len(value) >= 6 else arg)
     return sorted(words, key=len, reverse=True)
@@ -72,7 +94,8 @@ def _replace_words(text: str, words: Iterable[str]) -> str:
 
 
 def hide_arguments(message: str, argv: Iterable[str], option_names: Collection[str]) -> str:
-    """``message`` with every argument of 16+ characters that is not an option name replaced."""
+    """``message`` with every argument of 16+ characters that is not an option name or an existing path
+    replaced (``argument_words``)."""
     return _replace_words(message, argument_words(argv, option_names))
 
 

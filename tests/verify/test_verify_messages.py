@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.harness import Stack, checks, rules
+from tests.support.harness import ENTRA_SECRET, Stack, checks, rules
 from verify.b2c import B2C
 from verify.outputs import parse_outputs
 
@@ -19,12 +19,22 @@ def test_the_placeholder_hint_keeps_every_word(stack: Stack) -> None:
     stack.outputs["clients"]["reporting"]["clientSecret"] = "[secret]"
     r = stack.run("smoke")
     assert r.code == 2
+    assert len(str(stack.path)) >= 16  # a long argument, shown because it names the existing outputs file
     assert r.err == (
-        "verify smoke: the outputs from [redacted] hold '[secret]' in place of clients.reporting.clientSecret, so "
+        f"verify smoke: the outputs from {stack.path} hold '[secret]' in place of clients.reporting.clientSecret, so "
         "they were read without --show-secrets. Run verify with --stack (it calls `pulumi stack output --json "
         "--show-secrets`), or write the file with `pulumi stack output --json --show-secrets > outputs.json` and "
         "keep it out of git\n"
-    )  # the outputs path is a long argument: hidden like every argument of 16+ characters
+    )
+
+
+def test_an_outputs_value_that_is_no_file_stays_hidden(stack: Stack) -> None:
+    # A secret pasted as --outputs names no file: it must not be echoed, path-like or not.
+    for pasted in (ENTRA_SECRET, "no-such-dir/aBcDeFgHiJ8Q~kLmNoPqRsTuVwXyZ"):
+        r = stack.run("smoke", "--outputs", pasted)  # after the harness's own --outputs FILE, which exists
+        assert (r.code, r.out) == (2, "")
+        assert r.err == "verify smoke: cannot read outputs file [redacted]: No such file or directory\n"
+        assert pasted not in r.text
 
 
 def test_a_placeholder_in_place_of_a_labelled_secret_is_named_when_all_secrets_needs_it(stack: Stack) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jwt
 import pytest
 from hypothesis import given, settings
@@ -11,7 +13,7 @@ from tests.support.harness import leaks
 from verify.authorizer import check_times
 from verify.b2c import B2C, parse_issuer, parse_token_endpoint
 from verify.outputs import is_loopback, parse_route_key
-from verify.redact import REDACTED, Redactor, hide_arguments
+from verify.redact import REDACTED, Redactor, argument_words, hide_arguments
 from verify.smoke import route_url
 from verify.tokens import tamper, unverified_parts
 
@@ -240,3 +242,16 @@ def test_redaction_keeps_a_url_path_ending_in_token_but_not_a_token_field() -> N
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_an_argument_naming_an_existing_path_is_shown_unless_it_is_a_name(tmp_path: Path) -> None:
+    outputs = tmp_path / "a-long-outputs-file-name.json"
+    outputs.write_text("{}", encoding="utf-8")
+    missing = str(tmp_path / "no-such-outputs-file.json")
+    names = {"--outputs", "--stack", "--client"}
+    argv = ["smoke", "--outputs", str(outputs), f"--outputs={missing}", "config", str(tmp_path)]
+    assert argument_words(argv, names) == [missing]  # the file and the directory exist: shown
+    # --stack and --client take names: hidden when long even if a file of that name exists.
+    assert argument_words(["smoke", "--stack", str(outputs)], names) == [str(outputs)]
+    assert argument_words([f"--client={outputs}"], names) == [str(outputs)]
+    assert argument_words([f"--outputs={outputs}", "x" * 5000], names) == ["x" * 5000]  # too long a name: no path
