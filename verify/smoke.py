@@ -17,8 +17,10 @@ throttle (the ``throttle`` output, ``verify.pacing``); outputs without it (stack
 existed) are paced by the concurrency alone. The report keeps the order of a sequential run. A token
 endpoint or API that cannot be reached at all ends the run with ``UnreachableError`` (exit 4): its
 first request is sent alone, so that takes one request's retries, not thousands. So does a token
-endpoint that gives no answer within the timeout, and an API that answers none of the calls; a
-route that times out while the API answers others is that route's mismatch (its upstream hangs).
+endpoint that gives no answer within the timeout, and an API that answers none of the calls or not
+the tokenless call to a protected route (which API Gateway answers itself, 401: that call is the one
+sent first); a route whose authorised or public call times out while the API answers others is that
+route's mismatch (its upstream hangs).
 
 Path parameters (``{id}``, ``{proxy+}``) are filled with ``1``; POST, PUT and PATCH send
 ``{}``; ANY routes are called with GET.
@@ -221,7 +223,9 @@ def run(
         ctx.redactor.add(forged)
         plan = _Plan(ctx, [t for t in tokens if t.label is None], forged, writes, strict, bucket)
         jobs = [job for route in outputs.routes for job in plan.route_calls(route)]
-        calls = _in_order(pool, plan.execute, jobs)
+        # Sent first and alone: a call API Gateway answers itself, so a silent API ends the run there.
+        probe = next((i for i, j in enumerate(jobs) if isinstance(j, _Send) and _gateway_answers(j)), 0)
+        calls = _in_order(pool, plan.execute, jobs, first=probe)
     silent = plan.silent_gateway(calls)
     if silent is not None:
         raise UnreachableError("the API", silent)
@@ -233,14 +237,22 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 
-def _in_order(pool: ThreadPoolExecutor, work: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
-    """``work`` on every item, the first alone (a server that cannot be reached stops the run after one
-    request's retries), the rest on the pool; results in the items' order."""
+def _in_order(pool: ThreadPoolExecutor, work: Callable[[_T], _R], items: Sequence[_T], first: int = 0) -> list[_R]:
+    """``work`` on every item, ``items[first]`` alone (a server that cannot be reached stops the run after
+    one request's retries), the rest on the pool; results in the items' order."""
     if not items:
         return []
-    first = work(items[0])
-    rest: Iterator[_R] = pool.map(work, items[1:])
-    return [first, *rest]
+    alone = work(items[first])
+    rest: Iterator[_R] = pool.map(work, [*items[:first], *items[first + 1 :]])
+    done = list(rest)
+    return [*done[:first], alone, *done[first:]]
+
+
+def _gateway_answers(job: _Send) -> bool:
+    """A call API Gateway answers itself (401), the upstream never sees: no token on a protected route.
+    Both authorizers answer it without running (the JWT authorizer, and the Lambda authorizer whose
+    identity source, the Authorization header, is missing)."""
+    return job.caller == NO_TOKEN and not job.route.public
 
 
 @dataclass(frozen=True)
@@ -347,6 +359,9 @@ class _Plan:
             if e.unreachable:
                 raise UnreachableError("the API", e) from None
             if e.kind == "timeout":
+                if caller == NO_TOKEN and not route.public:
+                    # API Gateway answers this call itself: no answer is the API's, not an upstream's.
+                    raise UnreachableError("the API", e) from None
                 self.timeouts[(caller, route.key)] = e
             return Call(caller, route.key, expected, e.kind, False, str(e), e.attempts)
         self.answered.append(True)

@@ -107,8 +107,25 @@ def test_smoke_with_a_token_endpoint_that_never_answers(stack: Stack, silent_por
 def test_smoke_with_an_api_that_never_answers(stack: Stack, silent_port: int) -> None:
     api = f"http://127.0.0.1:{silent_port}"
     stack.outputs["apiUrl"] = api
-    r = stack.run("smoke", *QUICK)
+    started = time.monotonic()
+    r = stack.run("smoke", *QUICK, "--concurrency", "1")
     _one_line(r, f"verify smoke: could not check: the API gives no answer: GET {api}/posts: {SILENT}")
+    # Ended by the first call, which API Gateway answers itself: not one timeout per planned call.
+    assert time.monotonic() - started < 1.5
+
+
+def test_smoke_whose_first_calls_are_public_still_ends_at_the_tokenless_protected_call(
+    stack: Stack, silent_port: int
+) -> None:
+    # The tokenless call to a protected route is sent first even when public routes come first.
+    stack.outputs["routes"] = dict(reversed(list(stack.outputs["routes"].items())))
+    api = f"http://127.0.0.1:{silent_port}"
+    stack.outputs["apiUrl"] = api
+    started = time.monotonic()
+    r = stack.run("smoke", *QUICK, "--concurrency", "1")
+    assert r.code == 4, r.text
+    assert r.err.startswith("verify smoke: could not check: the API gives no answer: ")
+    assert time.monotonic() - started < 1.5
 
 
 def test_doctor_with_a_token_endpoint_that_never_answers(stack: Stack, silent_port: int) -> None:
