@@ -22,6 +22,7 @@ import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 REDACTED: Final = "[redacted]"
 
@@ -60,13 +61,26 @@ def _names_a_path(word: str) -> bool:
         return False
 
 
+def _plain_url(word: str) -> bool:
+    """``word`` is an http(s) URL with a host and nothing that can carry a credential (user info, query,
+    fragment): an --issuer or --token-url the user needs to see in "could not check: GET <url>: ..."."""
+    try:
+        parts = urlsplit(word)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        return False
+    plain = not (parts.username or parts.password or parts.query or parts.fragment or "@" in parts.netloc)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and plain
+
+
 def argument_words(argv: Iterable[str], option_names: Collection[str]) -> list[str]:
     """The words of ``argv`` no message may show, longest first.
 
     ``--name=value``: the value is hidden (argparse may quote the value alone), the name kept. An
-    argument naming an existing file or directory (``--outputs FILE``, ``config FILE``) is shown,
-    except as the value of ``--stack`` or ``--client`` (names, never paths); a path that does not
-    exist stays hidden: a secret pasted as ``--outputs`` or ``--stack`` is no file.
+    argument naming an existing file or directory (``--outputs FILE``, ``config FILE``) or a plain
+    http(s) URL (``--issuer``, ``--token-url``; no user info, query or fragment) is shown, except as
+    the value of ``--stack`` or ``--client`` (names, never paths); a path that does not exist stays
+    hidden: a secret pasted as ``--outputs`` or ``--stack`` is no file.
     """
     words: set[str] = set()
     previous = ""
@@ -78,7 +92,8 @@ def argument_words(argv: Iterable[str], option_names: Collection[str]) -> list[s
         value = m.group(2) if m else ""
         if m:
             option = m.group(1)
-        if option not in NAME_OPTIONS and _names_a_path(value if m else arg):
+        word = value if m else arg
+        if option not in NAME_OPTIONS and (_names_a_path(word) or _plain_url(word)):
             continue
         # A short value would blank out unrelated words of the message; hide the whole argument then.
         words.add(value if len(value) >= 6 else arg)

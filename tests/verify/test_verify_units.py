@@ -255,3 +255,14 @@ def test_an_argument_naming_an_existing_path_is_shown_unless_it_is_a_name(tmp_pa
     assert argument_words(["smoke", "--stack", str(outputs)], names) == [str(outputs)]
     assert argument_words([f"--client={outputs}"], names) == [str(outputs)]
     assert argument_words([f"--outputs={outputs}", "x" * 5000], names) == ["x" * 5000]  # too long a name: no path
+
+
+def test_a_plain_url_argument_is_shown_one_that_can_carry_a_credential_is_not() -> None:
+    names = {"--issuer", "--token-url", "--stack"}
+    plain = "https://contosob2c.b2clogin.com/tfp/t/B2C_1_susi/v2.0/"
+    with_query = "https://h.example/token?client_secret=aBcDeFgHiJ8Q~kLmNoPq"
+    with_user = "https://user:aBcDeFgHiJ8Q~kLmNoPq@h.example/token"
+    argv = ["preflight", "--issuer", plain, f"--token-url={with_query}", "--token-url", with_user]
+    assert argument_words(argv, names) == sorted([with_query, with_user], key=len, reverse=True)
+    assert argument_words(["smoke", "--stack", plain], names) == [plain]  # a name, whatever it looks like
+    assert argument_words(["preflight", "--issuer", "ftp://h.example/some/long/path"], names) != []

@@ -153,3 +153,14 @@ def test_preflight_with_a_jwks_that_never_answers(stack: Stack) -> None:
         r,
         f"verify preflight: could not check: the identity server gives no answer: GET {stack.idp.jwks_url}: {SILENT}",
     )
+
+
+def test_preflight_with_issuer_and_token_url_options_names_the_url(stack: Stack, silent_port: int) -> None:
+    # The URL given as --issuer is 16+ characters: still named, as a plain http(s) URL is no secret.
+    issuer = f"http://127.0.0.1:{silent_port}/tfp/{stack.idp.tenant_id}/B2C_1_susi/v2.0/"
+    r = stack.run("preflight", "--issuer", issuer, "--token-url", stack.idp.token_url, *QUICK)
+    _one_line(
+        r,
+        "verify preflight: could not check: the identity server gives no answer: "
+        f"GET {issuer}.well-known/openid-configuration: {SILENT}",
+    )
