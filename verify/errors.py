@@ -37,9 +37,10 @@ class UsageError(VerifyError):
 
 
 class UnreachableError(VerifyError):
-    """A server verify must ask cannot be reached (connection refused, no such host, no route) or
-    gives no answer within the timeout: one line naming the URL and the network error, exit 4, so a
-    pipeline tells "could not check" from "checked and failed". A server that answers badly is a
+    """A server verify must ask cannot be reached (connection refused, no such host, no route, the
+    connection lost before any answer) or gives no answer within the timeout: one line naming the
+    URL and the network error, exit 4, so a pipeline tells "could not check" from "checked and
+    failed". A server that answers badly is a
     finding instead (exit 1), and so is one route that times out behind a gateway that answers the
     others (``verify.smoke``)."""
 

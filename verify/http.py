@@ -129,8 +129,9 @@ class HttpError(Exception):
 
     @property
     def no_answer(self) -> bool:
-        """Not reached, or no answer within the timeout on any try: nothing the server said to check."""
-        return self.unreachable or self.kind == "timeout"
+        """Not reached, the connection lost before an answer, or no answer within the timeout, on every
+        try: nothing the server said to check."""
+        return self.unreachable or self.kind in ("timeout", "connection")
 
 
 def retryable(status: int) -> bool:

@@ -358,7 +358,7 @@ class _Plan:
         except HttpError as e:
             if e.unreachable:
                 raise UnreachableError("the API", e) from None
-            if e.kind == "timeout":
+            if e.no_answer:
                 if caller == NO_TOKEN and not route.public:
                     # API Gateway answers this call itself: no answer is the API's, not an upstream's.
                     raise UnreachableError("the API", e) from None

@@ -164,3 +164,17 @@ def test_preflight_with_issuer_and_token_url_options_names_the_url(stack: Stack,
         "verify preflight: could not check: the identity server gives no answer: "
         f"GET {issuer}.well-known/openid-configuration: {SILENT}",
     )
+
+
+def test_a_server_that_hangs_up_before_answering_is_could_not_check(stack: Stack, hangup_port: int) -> None:
+    # The connection is made and lost before any answer: nothing was checked either.
+    url = _token_url(stack, hangup_port)
+    r = stack.run("smoke", "--attempts", "1")
+    _one_line(r, f"verify smoke: could not check: the token endpoint cannot be reached: POST {url}: could not connect")
+    issuer = _issuer(stack, hangup_port)
+    r = stack.run("preflight", "--attempts", "1")
+    _one_line(
+        r,
+        "verify preflight: could not check: the identity server cannot be reached: "
+        f"GET {issuer}.well-known/openid-configuration: could not connect",
+    )
