@@ -142,3 +142,24 @@ def test_a_function_name_over_lambdas_limit_is_refused() -> None:
     with pytest.raises(ConfigError) as info:
         read_settings(getter(cfg), "s" * 30)
     assert any("Lambda allows 64" in p for p in info.value.problems), info.value.problems
+
+
+@pytest.mark.parametrize("cfg", [ext, entra], ids=["externalId", "entraId"])
+def test_a_roles_platform_with_only_public_routes_is_refused_before_anything_is_created(
+    cfg: Callable[[], dict[str, Any]],
+) -> None:
+    """The authorizer package is built from the protected routes' roles: with none, `pulumi up` used to
+    stop at the package build, after the Azure registrations had been registered."""
+    c = cfg()
+    platform = c["b2c-apigw:tenant"]["platform"]
+    c["b2c-apigw:api"]["routes"] = [{"route": "GET /health", "public": True}]
+    assert problems(c) == [
+        f"b2c-apigw:api.routes: every route is public: platform {platform} needs at least one route with scopes "
+        "(its Lambda authorizer checks their roles); give one route scopes, or use platform b2c"
+    ]
+
+
+def test_a_b2c_stack_with_only_public_routes_still_parses() -> None:
+    c = copy.deepcopy(DEV_CONFIG)
+    c["b2c-apigw:api"]["routes"] = [{"route": "GET /health", "public": True}]
+    assert [r.key for r in parse(c).api.routes] == ["GET /health"]

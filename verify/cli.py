@@ -133,7 +133,8 @@ def build_parser(hide: Sequence[str] = ()) -> argparse.ArgumentParser:
         parents=[common],
         help="fetch a fresh token per client and check every route's status",
         description="Fetch a fresh token per client (client credentials grant) and call every route: 2xx where "
-        "the client holds one of the route's scopes, 403 where none, 401 without a token or with a forged one, "
+        "the client holds one of the route's scopes, 403 where none, 401 without a token, 401 with a forged one "
+        "(403 on externalId/entraId, whose Lambda authorizer answers isAuthorized: false), "
         "2xx on public routes. Authorised calls reach the real upstream, writes included (POST/PUT/PATCH send "
         "{}, path parameters are 1): use a trial stack, or --no-writes.",
         epilog=EXIT_CODES,

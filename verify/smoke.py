@@ -3,7 +3,8 @@
 Expectations (API Gateway's JWT authorizer, docs/facts.md):
 
 - a route without scopes is public: 2xx without a token;
-- a protected route: 401 without a token and 401 with a forged signature;
+- a protected route: 401 without a token and 401 with a forged signature (403 on externalId/entraId,
+  whose Lambda authorizer answers ``isAuthorized: false``: authorizer/statuses.py);
 - 2xx for a client whose grants (the ``grants`` output) include any one of the route's scopes,
   else 403.
 

@@ -298,6 +298,14 @@ def _parse_api(raw: object, tenant: Tenant | None, stack: str, p: _Problems) -> 
             )
     cache_seconds: int | None = None
     if tenant is not None and tenant.uses_roles:
+        if routes and all(r.public for r in routes):
+            # The Lambda authorizer is built from the protected routes' roles; with none, the package
+            # build would stop `pulumi up` after the Azure registrations were already registered.
+            p.add(
+                f"{key}.{ApiKey.ROUTES}",
+                f"every route is public: platform {tenant.platform} needs at least one route with scopes "
+                "(its Lambda authorizer checks their roles); give one route scopes, or use platform b2c",
+            )
         cache_seconds = _int(a, ApiKey.AUTHORIZER_CACHE_SECONDS, key, DEFAULT_AUTHORIZER_CACHE_SECONDS, p)
         if cache_seconds is not None and not 0 <= cache_seconds <= MAX_AUTHORIZER_CACHE_SECONDS:
             p.add(
