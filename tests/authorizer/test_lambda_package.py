@@ -68,7 +68,7 @@ def test_the_archive_hash_does_not_depend_on_the_builders_zlib(deploy_zip: Built
     other bytes: a ``.zip`` handed to Pulumi is hashed by those bytes, the tree by its contents."""
     members = read_tree(deploy_zip.tree)
     trees = []
-    for level in (1, 9):  # two zlibs' output for the same members
+    for level in (1, 2):  # two compressors' output for the same members (level 9 costs 2 s here)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
             for name in sorted(members):
@@ -78,9 +78,9 @@ def test_the_archive_hash_does_not_depend_on_the_builders_zlib(deploy_zip: Built
         with zipfile.ZipFile(zip_path) as archive:
             unzipped = {i.filename: archive.read(i) for i in archive.infolist()}
         trees.append((archive_hash(zip_path), archive_hash(write_tree(unzipped, tmp_path / f"trees{level}"))))
-    (zip_1, tree_1), (zip_9, tree_9) = trees
-    assert zip_1 != zip_9, "a zip's archive hash changes with the compressor"
-    assert tree_1 == tree_9 == archive_hash(deploy_zip.tree)
+    (zip_1, tree_1), (zip_2, tree_2) = trees
+    assert zip_1 != zip_2, "a zip's archive hash changes with the compressor"
+    assert tree_1 == tree_2 == archive_hash(deploy_zip.tree)
 
 
 def test_building_the_tree_never_compresses(
