@@ -28,8 +28,11 @@ from verify.cli import main as verify_main
 ROOT = Path(__file__).resolve().parent.parent
 THIS = Path(__file__).resolve().relative_to(ROOT).as_posix()
 CITING_SUFFIXES = (".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".cfg", ".ini", ".sh")
-# Documents that live outside the repository: a clone cannot follow a citation of them.
-OUTSIDE = ("shared/design", "DOMAIN.md", "TESTING.md", "DELIVERY.md", "STYLE.md", "seed-article.txt")
+# What a citation of a document outside the repository looks like, so that a clone cannot follow it:
+# an upper-case Markdown name (README.md-style) that no file of the repository has; a path that climbs
+# out of the repository (../...); or a document path whose first folder is not one of the repository's.
+CAPS_DOCUMENT = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9_-]*\.md)\b")
+DOCUMENT_PATH = re.compile(r"(?<![\w/.:-])((?:\.\./)*[\w-]+/[\w./-]*\.(?:md|txt))\b")
 README_MAX_LINES = 260
 
 ROUTE = "aws:apigatewayv2/route:Route"
@@ -142,6 +145,35 @@ def test_every_cited_document_and_section_exists() -> None:
     assert not missing, "\n".join(sorted(set(missing)))
 
 
+def outside_citations(rel: str, text: str) -> list[str]:
+    """The documents ``text`` (of the repository file ``rel``) cites that a clone does not have."""
+    files = repository_files()
+    names = {p.name for p in files}
+    folders = {p.relative_to(ROOT).parts[0] for p in files if len(p.relative_to(ROOT).parts) > 1}
+    offenders = [name for name in CAPS_DOCUMENT.findall(text) if name not in names]
+    for cited in DOCUMENT_PATH.findall(text):
+        if cited.startswith("../"):
+            target = (ROOT / rel).parent.joinpath(cited).resolve()
+            if not (target.is_relative_to(ROOT) and target.exists()):
+                offenders.append(cited)
+        elif cited.split("/", 1)[0] not in folders:
+            offenders.append(cited)
+    return offenders
+
+
+def test_the_outside_scan_sees_what_a_clone_cannot_follow() -> None:
+    """The scan itself, on citations shaped like those this project's code once made of notes kept
+    beside the repository (a folder next to the clone), and on ones a clone can follow."""
+    outside = "../notes/design/"
+    text = f'see {outside}NOTES.md; HANDBOOK.md, "Tokens"; {outside[3:]}article.txt; docs/facts.md; README.md'
+    assert outside_citations("components/b2c.py", text) == [
+        "HANDBOOK.md",
+        f"{outside}NOTES.md",
+        f"{outside[3:]}article.txt",
+    ]
+    assert outside_citations("components/b2c.py", "policy/requirements.txt; ../README.md; CHANGELOG.md") == []
+
+
 def test_no_file_cites_a_document_outside_the_repository() -> None:
     offenders = []
     for path in text_files():
@@ -149,7 +181,7 @@ def test_no_file_cites_a_document_outside_the_repository() -> None:
         if rel == THIS:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        offenders += [f"{rel}: {name}" for name in OUTSIDE if name in text]
+        offenders += [f"{rel}: {name}" for name in outside_citations(rel, text)]
     assert not offenders, "\n".join(offenders)
 
 
