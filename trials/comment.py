@@ -23,8 +23,8 @@ from typing import Any, Final
 
 import requests
 
-from trials.graph import _is_loopback
 from trials.rules import TrialError
+from verify.outputs import is_loopback
 
 # "body is too long (maximum is 65536 characters)": GitHub's answer to a longer comment.
 MAX_BODY: Final = 65536
@@ -152,7 +152,7 @@ class GitHub:
 
 def _loopback(url: str) -> bool:
     m = re.match(r"http://(\[[^\]]+\]|[^/:]+)", url)
-    return m is not None and _is_loopback(m.group(1).strip("[]"))
+    return m is not None and is_loopback(m.group(1).strip("[]"))
 
 
 def _path(url: str) -> str:

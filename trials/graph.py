@@ -26,7 +26,6 @@ No secret or token is ever printed: errors name variables and statuses, never va
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +34,8 @@ from typing import Any, Final
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import requests
+
+from verify.outputs import is_loopback
 
 DEFAULT_GRAPH: Final = "https://graph.microsoft.com"
 DEFAULT_LOGIN: Final = "https://login.microsoftonline.com"
@@ -56,19 +57,10 @@ class GraphRefused(GraphError):
     """No token, or a 401/403: every further call would be refused the same way."""
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _base(env: Mapping[str, str], name: str, default: str) -> str:
     url = (env.get(name) or default).rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname or "")):
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
         raise GraphError(f"{name} must be an https:// URL (plain http only on loopback)")
     return url
 
