@@ -25,6 +25,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.support.fakes import FakeB2C, FakeGateway, FakeUpstream
+from tests.support.harness import stack_outputs
 from verify.cli import main as verify
 
 BOUND = 0.25
@@ -41,17 +42,7 @@ def _outputs(idp: FakeB2C, gateway: FakeGateway, routes: dict[str, list[str]], c
         client_id, secret = f"00000000-0000-4000-8000-{i:012d}", f"bEnCh8Q~{i:04d}xYzAbCdEfGhIjKlMnOpQrStUvW"
         idp.add_client(client_id, secret, set(granted))
         specs[name] = {"clientId": client_id, "grants": granted, "clientSecret": secret}
-    return {
-        "apiUrl": gateway.base,
-        "tokenUrl": idp.token_url,
-        "issuer": idp.issuer,
-        "discoveryUrl": idp.issuer + ".well-known/openid-configuration",
-        "audience": idp.api_client_id,
-        "scope": idp.scope,
-        "routes": routes,
-        "clients": specs,
-        "throttle": {"rate": RATE, "burst": BURST},
-    }
+    return {**stack_outputs(idp, gateway, routes, specs), "throttle": {"rate": RATE, "burst": BURST}}
 
 
 def main() -> int:

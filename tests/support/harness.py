@@ -8,6 +8,7 @@ each on its own) reached stdout or stderr.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -51,6 +52,28 @@ class Result:
         return json.loads(self.out)
 
 
+DEFAULT_CLIENTS: dict[str, dict[str, Any]] = {
+    "reporting": {"clientId": READER_ID, "grants": ["app.read"], "clientSecret": READER_SECRET},
+    "writer": {"clientId": WRITER_ID, "grants": ["app.read", "app.write"], "clientSecret": WRITER_SECRET},
+}
+
+
+def stack_outputs(
+    idp: FakeB2C, gateway: FakeGateway, routes: dict[str, list[str]], clients: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The stack outputs `pulumi up` would leave for these doubles (the program's output names)."""
+    return {
+        "apiUrl": gateway.base,
+        "tokenUrl": idp.token_url,
+        "issuer": idp.issuer,
+        "discoveryUrl": idp.issuer + ".well-known/openid-configuration",
+        "audience": idp.api_client_id,
+        "scope": idp.scope,
+        "routes": routes,
+        "clients": clients,
+    }
+
+
 @dataclass
 class Stack:
     idp: FakeB2C
@@ -61,19 +84,7 @@ class Stack:
     outputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.outputs = {
-            "apiUrl": self.gateway.base,
-            "tokenUrl": self.idp.token_url,
-            "issuer": self.idp.issuer,
-            "discoveryUrl": self.idp.issuer + ".well-known/openid-configuration",
-            "audience": self.idp.api_client_id,
-            "scope": self.idp.scope,
-            "routes": dict(ROUTES),
-            "clients": {
-                "reporting": {"clientId": READER_ID, "grants": ["app.read"], "clientSecret": READER_SECRET},
-                "writer": {"clientId": WRITER_ID, "grants": ["app.read", "app.write"], "clientSecret": WRITER_SECRET},
-            },
-        }
+        self.outputs = stack_outputs(self.idp, self.gateway, dict(ROUTES), copy.deepcopy(DEFAULT_CLIENTS))
 
     def set_issuer(self, issuer: str) -> None:
         """What `pulumi up` does with a new issuer: the authorizer and the outputs change together."""

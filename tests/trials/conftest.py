@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,7 +16,15 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from tests.support import fake_pulumi
 from tests.support.fake_services import FakeGitHub, FakeGraph
 from tests.support.fakes import FakeB2C, FakeGateway, FakeUpstream
-from tests.support.harness import READER_ID, READER_SECRET, ROUTES, WRITER_ID, WRITER_SECRET
+from tests.support.harness import (
+    DEFAULT_CLIENTS,
+    READER_ID,
+    READER_SECRET,
+    ROUTES,
+    WRITER_ID,
+    WRITER_SECRET,
+    stack_outputs,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "trial-stacks-passphrase"
@@ -90,19 +99,7 @@ def deployed(signing_key: RSAPrivateKey) -> Iterator[dict[str, Any]]:
     upstream = FakeUpstream().start()
     gateway = FakeGateway(issuer=idp.issuer, audiences=[idp.api_client_id], routes=dict(ROUTES), upstream=upstream.base)
     gateway.start()
-    outputs = {
-        "apiUrl": gateway.base,
-        "tokenUrl": idp.token_url,
-        "issuer": idp.issuer,
-        "discoveryUrl": idp.issuer + ".well-known/openid-configuration",
-        "audience": idp.api_client_id,
-        "scope": idp.scope,
-        "routes": dict(ROUTES),
-        "clients": {
-            "reporting": {"clientId": READER_ID, "grants": ["app.read"], "clientSecret": READER_SECRET},
-            "writer": {"clientId": WRITER_ID, "grants": ["app.read", "app.write"], "clientSecret": WRITER_SECRET},
-        },
-    }
+    outputs = stack_outputs(idp, gateway, dict(ROUTES), copy.deepcopy(DEFAULT_CLIENTS))
     yield outputs
     for server in (gateway, upstream, idp):
         server.stop()
