@@ -4,28 +4,14 @@ with a message naming the key and why (no Pulumi needed)."""
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from components.config import ConfigError, Settings, read_settings
+from components.config import ConfigError, read_settings
+from tests.support.config_cases import getter, parse, problems
 from tests.support.example import DEV_CONFIG, ENTRA_ID_CONFIG, EXTERNAL_ID_CONFIG
-
-
-def getter(cfg: dict[str, Any]) -> Callable[[str], str | None]:
-    return lambda k: None if k not in cfg else (cfg[k] if isinstance(cfg[k], str) else json.dumps(cfg[k]))
-
-
-def parse(cfg: dict[str, Any]) -> Settings:
-    return read_settings(getter(cfg), "dev")
-
-
-def problems(cfg: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as info:
-        parse(cfg)
-    return list(info.value.problems)
 
 
 def ext() -> dict[str, Any]:

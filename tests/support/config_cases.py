@@ -4,18 +4,12 @@ Shared by the config, limits and program tests (test modules import only from te
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from components.config import ConfigError, Settings, read_settings
-
-
-def getter(cfg: dict[str, Any]) -> Callable[[str], str | None]:
-    """Config as Pulumi hands it to the program: structured values as JSON text."""
-    return lambda k: None if k not in cfg else (cfg[k] if isinstance(cfg[k], str) else json.dumps(cfg[k]))
+from tests.support.example import config_getter as getter
 
 
 def parse(cfg: dict[str, Any], stack: str = "dev") -> Settings:
