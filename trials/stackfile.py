@@ -33,13 +33,18 @@ VARIABLES: Final = {
 }
 
 
-def load_example(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path, label: str) -> Any:
+    """The YAML document at ``path``; a TrialError naming ``label`` when it cannot be read or parsed."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise TrialError(f"cannot read the example stack config {path}: {e.strerror}") from None
+        raise TrialError(f"cannot read {label}: {e.strerror}") from None
     except yaml.YAMLError:
-        raise TrialError(f"the example stack config {path} is not YAML") from None
+        raise TrialError(f"{label} is not YAML") from None
+
+
+def load_example(path: Path) -> dict[str, Any]:
+    data = read_yaml(path, f"the example stack config {path}")
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         raise TrialError(f"the example stack config {path} has no 'config:' map")
     return data

@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 from typing import Final
 
-import yaml
-
 from trials.rules import TrialError, is_trial_name
+from trials.stackfile import read_yaml
 
 # Pulumi stack names: letters, digits, -, _ and . (pulumi/pulumi sdk/go/common/tokens: IsName).
 _NAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,100}\Z")
@@ -22,12 +21,7 @@ _NAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,100}\Z")
 
 def read(path: Path, project_dir: Path, *, previews: bool = False) -> list[str]:
     """The listed stacks; with ``previews``, only those previewed on pull requests (not deploy-only)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise TrialError(f"cannot read {path}: {e.strerror}") from None
-    except yaml.YAMLError:
-        raise TrialError(f"{path} is not YAML") from None
+    data = read_yaml(path, str(path))
     stacks = data.get("stacks") if isinstance(data, dict) else None
     if stacks is None:
         stacks = []
